@@ -40,9 +40,12 @@
 // errors wrap [ErrBadAddress] and name the first thing wrong, for example
 //
 //	bad feed address: address must start with k (base36), found base58btc prefix 'z'
-//	bad feed address: bad base36 character 'O' at position 17
+//	bad feed address: bad base36 character '-' at position 17
 //	bad feed address: wrong codec dag-pb (0x70), want libp2p-key (0x72)
 //	bad feed address: wrong key type RSA (0), want Ed25519 (1)
+//
+// Like every IPNS name, an address has no checksum: a mistyped digit gives
+// another valid key, whose feed is simply not found.
 //
 // Knowing the address is the capability to read the feed, so the address
 // itself never goes into the DHT.
@@ -103,13 +106,14 @@
 //	key AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=
 //
 // With a passphrase, the key line is the 24-byte random nonce followed by
-// the XChaCha20-Poly1305 ciphertext of the seed (48 bytes), sealed under the
-// key argon2id(passphrase, salt, t, m, p, 32 bytes) with the address line's
-// text (the 62 characters after "address ") as associated data. The salt is 16 random bytes. [FormatKeyFile]
-// writes t=3, m=65536 (64 MiB), p=2; [ParseKeyFile] accepts the parameters
-// in the file up to t=16, m=262144 (256 MiB), p=16, so that a hostile file
-// cannot exhaust memory. The same seed, passphrase "correct horse", salt and
-// nonce bytes all 0x07:
+// the XChaCha20-Poly1305 ciphertext of the seed (48 bytes, tag included),
+// sealed under the key argon2id(passphrase, salt, t, m, p, 32 bytes) with
+// the address (the 62 characters after "address ") as associated data. The
+// salt is 16 random bytes. [FormatKeyFile] writes t=3, m=65536 (64 MiB),
+// p=2 (the RFC 9106 second recommendation, with two lanes); [ParseKeyFile]
+// accepts the parameters in the file up to t=16, m=262144 (256 MiB), p=16,
+// so that a hostile file cannot exhaust memory. The same seed, with
+// passphrase "correct horse" and salt and nonce bytes all 0x07:
 //
 //	stele-key v1
 //	address k51qzi5uqu5dhnwe629wdlncpql6frppdpwnz4wtlcw816aysd5wwlk63g4wmh
