@@ -98,9 +98,9 @@ func checkMultibasePrefix(body string) error {
 	case body[0] == 'k' || body[0] == 'K':
 		return nil
 	case strings.HasPrefix(body, "bafkrei"):
-		return badAddress("address must start with k (base36); %q looks like a discovery ID, which does not reveal the address", body)
+		return badAddress("address must start with k (base36); this looks like a discovery ID, which does not reveal the address")
 	case strings.HasPrefix(body, "12D3KooW") || strings.HasPrefix(body, "Qm"):
-		return badAddress("address must start with k (base36); %q looks like a libp2p peer ID or CIDv0", body)
+		return badAddress("address must start with k (base36); this looks like a libp2p peer ID or CIDv0")
 	}
 	if name, ok := multibase.EncodingToStr[multibase.Encoding(body[0])]; ok {
 		return badAddress("address must start with k (base36), found %s prefix %q", name, body[0])
