@@ -86,6 +86,7 @@ func testEntry(i int) []byte {
 // tlog index, computed with the reference code only.
 type testTree struct {
 	leaves []Hash
+	roots  []Hash // roots[n] is the root of the first n leaves
 	store  memStore
 }
 
@@ -101,11 +102,15 @@ func newTestTree(n int) *testTree {
 			t.store[StoredHashIndex(level, int64(k))] = refMTH(t.leaves[k*w : (k+1)*w])
 		}
 	}
+	t.roots = make([]Hash, n+1)
+	for size := range t.roots {
+		t.roots[size] = refMTH(t.leaves[:size])
+	}
 	return t
 }
 
 // root returns the reference root of the first size leaves.
-func (t *testTree) root(size int64) Hash { return refMTH(t.leaves[:size]) }
+func (t *testTree) root(size int64) Hash { return t.roots[size] }
 
 // memStore is an in-memory HashReader indexed by stored-hash index.
 type memStore []Hash
