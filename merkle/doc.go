@@ -62,9 +62,17 @@
 //	Left  = 2.0 (0-3), 1.2 (4-5)
 //	Right = 13, 1.7 (14-15)
 //
-// A proof costs O(log size) hashes per range, not per entry: 1,000 entries
-// of a tree of a million need at most 57 hashes (1,824 bytes). Every
+// A proof costs O(log size) hashes per range, not per entry: any 1,000
+// consecutive entries of a tree of a million need at most 35 hashes (1,120
+// bytes), where 1,000 inclusion proofs would need 20 each. Every
 // verification failure wraps [ErrProof].
+//
+// A proof is checked against a size and a root that must come from the same
+// signed checkpoint. RFC 6962 roots do not commit to the tree size, and
+// where two sizes combine the same hashes in the same way (an inclusion
+// proof of leaf 0 in trees of 3 and 4 leaves, say), a proof checks for both
+// against the same root; the signature over size and root is what binds
+// them.
 //
 // A consistency proof that checks against the newer root also determines
 // the older root ([OldRootFromConsistency]): if that differs from a signed
@@ -77,11 +85,12 @@
 //
 // A checkpoint is a C2SP tlog-checkpoint (https://c2sp.org/tlog-checkpoint)
 // signed note (golang.org/x/mod/sumdb/note). Its body is three lines and
-// an optional fourth, each ending in a newline:
+// an optional fourth, each ending in a newline; for the 21 entries
+// "entry 0" to "entry 20" (see ExampleFormatCheckpoint):
 //
 //	stele/k51qzi5uqu5dhnwe629wdlncpql6frppdpwnz4wtlcw816aysd5wwlk63g4wmh
 //	21
-//	qA1rQvfuITiOyyLVhjMzQHLRDEhXsWmOWwxLv/Ybz6o=
+//	Svea78FcRz5nsuDIk+L3vD1cxCHH7bm4Q7d2/bhAboM=
 //	time 1767225600
 //
 // origin, tree size in decimal (no sign, no leading zeros), root in padded
