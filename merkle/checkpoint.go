@@ -53,14 +53,14 @@ func FormatCheckpoint(c Checkpoint) []byte {
 
 // ValidateCheckpoint reports whether c can be formatted, signed and parsed
 // back: the origin must be a valid note key name (non-empty UTF-8 without
-// spaces, '+' or control characters), and Size and Time must not be
-// negative.
+// spaces, '+' or control characters), Size must be in [0, MaxTreeSize] and
+// Time must not be negative.
 func ValidateCheckpoint(c Checkpoint) error {
 	if !validOrigin(c.Origin) {
 		return fmt.Errorf("merkle: checkpoint origin %q is not a valid note key name", c.Origin)
 	}
-	if c.Size < 0 {
-		return fmt.Errorf("merkle: checkpoint %s: negative size %d", c.Origin, c.Size)
+	if !validSize(c.Size) {
+		return fmt.Errorf("merkle: checkpoint %s: size %d is not in [0, MaxTreeSize]", c.Origin, c.Size)
 	}
 	if c.Time < 0 {
 		return fmt.Errorf("merkle: checkpoint %s: negative time %d", c.Origin, c.Time)
@@ -100,6 +100,9 @@ func ParseCheckpoint(text []byte) (Checkpoint, error) {
 	}
 	if c.Size, err = parseDecimal(lines[1]); err != nil {
 		return Checkpoint{}, fmt.Errorf("merkle: checkpoint %s: size: %w", c.Origin, err)
+	}
+	if c.Size > MaxTreeSize {
+		return Checkpoint{}, fmt.Errorf("merkle: checkpoint %s: size %d exceeds MaxTreeSize", c.Origin, c.Size)
 	}
 	if c.Root, err = parseRoot(lines[2]); err != nil {
 		return Checkpoint{}, fmt.Errorf("merkle: checkpoint %s: root: %w", c.Origin, err)

@@ -31,6 +31,8 @@
 //
 // where Ln is leaf n and a.b is level a, position b. [Frontier.Append]
 // reports exactly these (index, hash) pairs, as [tlog.StoredHashes] does.
+// Sizes and indexes are int64, and trees hold at most [MaxTreeSize] =
+// 2^62-1 leaves, so that every stored-hash index fits.
 //
 // # Compact ranges and the frontier
 //

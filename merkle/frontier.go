@@ -2,7 +2,6 @@ package merkle
 
 import (
 	"fmt"
-	"math"
 	"math/bits"
 )
 
@@ -26,8 +25,8 @@ type Frontier struct {
 // of the perfect subtrees of [0, size), left to right, as [Frontier.Hashes]
 // and [LoadFrontier] give them. It copies hashes.
 func NewFrontier(size int64, hashes []Hash) (*Frontier, error) {
-	if size < 0 {
-		return nil, fmt.Errorf("merkle: NewFrontier: negative size %d", size)
+	if !validSize(size) {
+		return nil, fmt.Errorf("merkle: NewFrontier: size %d is not in [0, MaxTreeSize]", size)
 	}
 	if want := bits.OnesCount64(uint64(size)); len(hashes) != want {
 		return nil, fmt.Errorf("merkle: NewFrontier: size %d needs %d hashes, got %d", size, want, len(hashes))
@@ -39,9 +38,9 @@ func NewFrontier(size int64, hashes []Hash) (*Frontier, error) {
 
 // FrontierIndexes returns the stored-hash indexes of the perfect subtrees
 // of [0, size), left to right: the hashes [LoadFrontier] reads. It returns
-// nil for size <= 0.
+// nil for size 0 and for sizes outside [0, MaxTreeSize].
 func FrontierIndexes(size int64) []int64 {
-	if size <= 0 {
+	if size <= 0 || size > MaxTreeSize {
 		return nil
 	}
 	var buf [maxLevels]node
@@ -52,8 +51,8 @@ func FrontierIndexes(size int64) []int64 {
 // LoadFrontier reads the frontier of a tree of size leaves from stored
 // hashes, with a single ReadHashes call (none for size 0).
 func LoadFrontier(size int64, r HashReader) (*Frontier, error) {
-	if size < 0 {
-		return nil, fmt.Errorf("merkle: LoadFrontier: negative size %d", size)
+	if !validSize(size) {
+		return nil, fmt.Errorf("merkle: LoadFrontier: size %d is not in [0, MaxTreeSize]", size)
 	}
 	indexes := FrontierIndexes(size)
 	if len(indexes) == 0 {
@@ -89,9 +88,10 @@ func (f *Frontier) Clone() *Frontier {
 // are exactly the hashes [tlog.StoredHashes] returns for the record, and
 // the indexes run from StoredHashIndex(0, size) up by one.
 //
-// Append does not allocate.
+// Append does not allocate. It panics if the tree already has MaxTreeSize
+// leaves.
 func (f *Frontier) Append(leaf Hash, visit func(index int64, h Hash)) {
-	if f.size == math.MaxInt64 {
+	if f.size == MaxTreeSize {
 		panic("merkle: Frontier.Append: tree is full")
 	}
 	index := leafIndex(f.size)

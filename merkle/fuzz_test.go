@@ -3,6 +3,7 @@ package merkle
 import (
 	"bytes"
 	"errors"
+	"math/bits"
 	"sync"
 	"testing"
 )
@@ -58,6 +59,9 @@ func FuzzCheckInclusion(f *testing.F) {
 			f.Add(c[0], c[1], byte(1), []byte{})
 		}
 	}
+	for _, size := range hugeSizes {
+		f.Add(size-1, size, byte(0), bytesOf(zeroProof(inclusionLen(size-1, size))))
+	}
 	f.Fuzz(func(t *testing.T, index, size int64, flip byte, proof []byte) {
 		p := InclusionProof(hashesOf(proof))
 		err := CheckInclusion(p, index, size, fuzzLeaf(index, flip), fuzzRoot(size))
@@ -82,6 +86,9 @@ func FuzzCheckConsistency(f *testing.F) {
 	for _, c := range [][2]int64{{0, 0}, {1, 8}, {6, 8}, {4, 300}, {100, 257}, {7, 7}} {
 		p, _ := ProveOldRoot(c[0], c[1], tree.store)
 		f.Add(c[0], c[1], byte(0), bytesOf(p))
+	}
+	for _, size := range hugeSizes {
+		f.Add(int64(3), size, byte(0), bytesOf(zeroProof(consistencyLen(3, size))))
 	}
 	f.Fuzz(func(t *testing.T, size1, size2 int64, flip byte, proof []byte) {
 		p := ConsistencyProof(hashesOf(proof))
@@ -115,6 +122,9 @@ func FuzzCheckRange(f *testing.F) {
 	for _, c := range [][3]int64{{0, 0, 0}, {0, 300, 300}, {6, 13, 16}, {100, 200, 257}, {37, 38, 300}, {5, 5, 9}} {
 		p, _ := ProveRange(c[0], c[1], c[2], tree.store)
 		f.Add(c[0], c[1], c[2], -1, byte(0), bytesOf(p.Left), bytesOf(p.Right))
+	}
+	for _, size := range hugeSizes {
+		f.Add(size-1, size, size, -1, byte(0), bytesOf(zeroProof(bits.OnesCount64(uint64(size-1)))), []byte{})
 	}
 	f.Fuzz(func(t *testing.T, lo, hi, size int64, flipLeaf int, flip byte, left, right []byte) {
 		p := RangeProof{Left: hashesOf(left), Right: hashesOf(right)}
@@ -155,6 +165,7 @@ func FuzzParseCheckpoint(f *testing.F) {
 	f.Add(FormatCheckpoint(Checkpoint{Origin: "example.com/log", Root: EmptyRoot()}))
 	f.Add([]byte("o\n01\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\ntime 5\n"))
 	f.Add([]byte("o\n1\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=\n"))
+	f.Add([]byte("o\n4611686018427387904\n47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=\n"))
 	f.Fuzz(func(t *testing.T, text []byte) {
 		c, err := ParseCheckpoint(text)
 		if err != nil {

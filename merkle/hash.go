@@ -33,6 +33,17 @@ var emptyRoot = Hash(sha256.Sum256(nil))
 // EmptyRoot returns the root of the empty tree, SHA-256("").
 func EmptyRoot() Hash { return emptyRoot }
 
+// MaxTreeSize is the largest tree size this package handles: 2^62-1
+// leaves. A tree stores about two hashes per leaf, so the stored-hash
+// indexes of a larger one overflow int64, and tlog's size arithmetic loops
+// forever on sizes above 2^62. Larger sizes are errors everywhere (ErrProof
+// for checks), so a hostile size in a proof request or a checkpoint cannot
+// overflow or hang anything.
+const MaxTreeSize = 1<<62 - 1
+
+// validSize reports whether size is a tree size this package handles.
+func validSize(size int64) bool { return 0 <= size && size <= MaxTreeSize }
+
 // leafStackMax is the size up to which LeafHash hashes from a stack buffer.
 const leafStackMax = 256
 

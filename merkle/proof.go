@@ -19,8 +19,8 @@ type ConsistencyProof []Hash
 // with one ReadHashes call of at most 1 + log2(size) hashes. It is
 // [tlog.TreeHash].
 func TreeRoot(size int64, r HashReader) (Hash, error) {
-	if size < 0 {
-		return Hash{}, fmt.Errorf("merkle: TreeRoot: negative size %d", size)
+	if !validSize(size) {
+		return Hash{}, fmt.Errorf("merkle: TreeRoot: size %d is not in [0, MaxTreeSize]", size)
 	}
 	h, err := tlog.TreeHash(size, r)
 	if err != nil {
@@ -32,7 +32,7 @@ func TreeRoot(size int64, r HashReader) (Hash, error) {
 // ProveInclusion returns the inclusion proof of leaf index in the tree of
 // size leaves, reading stored hashes with one ReadHashes call.
 func ProveInclusion(index, size int64, r HashReader) (InclusionProof, error) {
-	if index < 0 || index >= size {
+	if index < 0 || index >= size || size > MaxTreeSize {
 		return nil, fmt.Errorf("merkle: ProveInclusion: index %d is not in a tree of size %d", index, size)
 	}
 	p, err := tlog.ProveRecord(size, index, r)
@@ -46,7 +46,7 @@ func ProveInclusion(index, size int64, r HashReader) (InclusionProof, error) {
 // in the tree of size leaves with the given root. Every failure wraps
 // [ErrProof].
 func CheckInclusion(p InclusionProof, index, size int64, leaf, root Hash) error {
-	if index < 0 || index >= size {
+	if index < 0 || index >= size || size > MaxTreeSize {
 		return fmt.Errorf("%w: inclusion: index %d is not in a tree of size %d", ErrProof, index, size)
 	}
 	if want := inclusionLen(index, size); len(p) != want {
@@ -62,7 +62,7 @@ func CheckInclusion(p InclusionProof, index, size int64, leaf, root Hash) error 
 // size1 and size2 leaves, reading stored hashes with one ReadHashes call.
 // The proof is empty when size1 is 0 or equals size2.
 func ProveConsistency(size1, size2 int64, r HashReader) (ConsistencyProof, error) {
-	if size1 < 0 || size1 > size2 {
+	if size1 < 0 || size1 > size2 || size2 > MaxTreeSize {
 		return nil, fmt.Errorf("merkle: ProveConsistency: invalid sizes %d, %d", size1, size2)
 	}
 	if size1 == 0 || size1 == size2 {
@@ -100,7 +100,7 @@ func CheckConsistency(p ConsistencyProof, size1 int64, root1 Hash, size2 int64, 
 // size1 == size2, which need no hashing.
 func checkConsistencyTrivial(p ConsistencyProof, size1 int64, root1 Hash, size2 int64, root2 Hash) error {
 	switch {
-	case size1 < 0 || size1 > size2:
+	case size1 < 0 || size1 > size2 || size2 > MaxTreeSize:
 		return fmt.Errorf("%w: consistency: invalid sizes %d -> %d", ErrProof, size1, size2)
 	case (size1 == 0 || size1 == size2) && len(p) != 0:
 		return fmt.Errorf("%w: consistency %d -> %d: proof has %d hashes, want 0", ErrProof, size1, size2, len(p))
@@ -137,7 +137,7 @@ func OldRootFromConsistency(p ConsistencyProof, size1, size2 int64, root2 Hash) 
 		}
 		return root1, nil
 	}
-	if size1 < 0 || size1 > size2 {
+	if size1 < 0 || size1 > size2 || size2 > MaxTreeSize {
 		return Hash{}, fmt.Errorf("%w: consistency: invalid sizes %d -> %d", ErrProof, size1, size2)
 	}
 	inner, border := consistencyParts(size1, size2)

@@ -23,7 +23,7 @@ const maxRangeNodes = 2 * maxLevels
 
 // validRange reports whether [lo, hi) is a range of a tree of size leaves.
 func validRange(lo, hi, size int64) bool {
-	return 0 <= lo && lo <= hi && hi <= size
+	return 0 <= lo && lo <= hi && hi <= size && size <= MaxTreeSize
 }
 
 // RangeProofIndexes returns the stored-hash indexes of the hashes of a
