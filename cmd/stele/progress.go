@@ -1,0 +1,58 @@
+package main
+
+import (
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+)
+
+// progressDelay is how long a run lasts before it gets a progress bar:
+// short runs stay quiet.
+const progressDelay = time.Second
+
+// A progress draws a bar on stderr for long runs, if stderr is a terminal.
+type progress struct {
+	a     *app
+	desc  string
+	start time.Time
+	bar   *progressbar.ProgressBar
+}
+
+// newProgress returns a progress, or nil when stderr is not a terminal.
+func (a *app) newProgress(desc string) *progress {
+	if !isTerminal(a.stderr) {
+		return nil
+	}
+	return &progress{a: a, desc: desc, start: time.Now()}
+}
+
+// update is a progress callback for feed.Verify, VerifyFile and Import;
+// it is nil (no callback) for a nil progress.
+func (p *progress) update() func(done, total int64) {
+	if p == nil {
+		return nil
+	}
+	return func(done, total int64) {
+		if p.bar == nil {
+			if time.Since(p.start) < progressDelay {
+				return
+			}
+			p.bar = progressbar.NewOptions64(total,
+				progressbar.OptionSetWriter(p.a.stderr),
+				progressbar.OptionSetDescription(p.desc),
+				progressbar.OptionShowCount(),
+				progressbar.OptionSetItsString("entries"),
+				progressbar.OptionShowIts(),
+				progressbar.OptionClearOnFinish(),
+				progressbar.OptionThrottle(100*time.Millisecond))
+		}
+		p.bar.Set64(done)
+	}
+}
+
+// finish removes the bar.
+func (p *progress) finish() {
+	if p != nil && p.bar != nil {
+		p.bar.Finish()
+	}
+}
