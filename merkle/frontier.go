@@ -15,7 +15,8 @@ const maxLevels = 64
 // highest level to the lowest, one per set bit of size). It is all a writer
 // needs to append leaves and compute roots without reading stored hashes.
 //
-// A Frontier is a plain value holder: it is not safe for concurrent use.
+// The zero Frontier is the empty tree. A Frontier is not safe for
+// concurrent use.
 type Frontier struct {
 	size   int64
 	hashes []Hash // len == popcount(size), cap == maxLevels
@@ -93,6 +94,10 @@ func (f *Frontier) Clone() *Frontier {
 func (f *Frontier) Append(leaf Hash, visit func(index int64, h Hash)) {
 	if f.size == MaxTreeSize {
 		panic("merkle: Frontier.Append: tree is full")
+	}
+	if cap(f.hashes) < maxLevels {
+		// A zero Frontier: allocate once, so appends never grow the slice.
+		f.hashes = append(make([]Hash, 0, maxLevels), f.hashes...)
 	}
 	index := leafIndex(f.size)
 	if visit != nil {

@@ -211,8 +211,24 @@ func TestFrontierCopies(t *testing.T) {
 	}
 }
 
+func TestZeroFrontier(t *testing.T) {
+	var f Frontier
+	if f.Size() != 0 || f.Root() != EmptyRoot() {
+		t.Fatalf("zero Frontier: size %d root %x", f.Size(), f.Root())
+	}
+	g, _ := NewFrontier(0, nil)
+	for i := range 10 {
+		f.Append(LeafHash(testEntry(i)), nil)
+		g.Append(LeafHash(testEntry(i)), nil)
+	}
+	if f.Size() != 10 || f.Root() != g.Root() {
+		t.Errorf("zero Frontier after 10 appends: size %d root %x, want %x", f.Size(), f.Root(), g.Root())
+	}
+}
+
 func TestFrontierAppendAllocs(t *testing.T) {
-	f, _ := NewFrontier(0, nil)
+	var f Frontier // also the zero Frontier must not allocate per append
+	f.Append(LeafHash(nil), nil)
 	leaf := LeafHash(nil)
 	var sink int64
 	visit := func(index int64, _ Hash) { sink += index }

@@ -81,8 +81,8 @@ func ProveConsistency(size1, size2 int64, r HashReader) (ConsistencyProof, error
 //
 // Equal sizes need an empty proof and equal roots. Size 0 needs an empty
 // proof, and root1 must be the empty-tree root SHA-256("") (stricter than
-// RFC 9162, which leaves root1 unchecked there: a size-0 checkpoint with
-// any other root is malformed).
+// transparency-dev/merkle, which accepts any root1 there: a size-0
+// checkpoint with any other root is malformed).
 func CheckConsistency(p ConsistencyProof, size1 int64, root1 Hash, size2 int64, root2 Hash) error {
 	if err := checkConsistencyTrivial(p, size1, root1, size2, root2); err != nil || size1 == 0 || size1 == size2 {
 		return err
