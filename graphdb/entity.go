@@ -1,0 +1,217 @@
+package graphdb
+
+import (
+	"cmp"
+	"strings"
+)
+
+// cell is one current datom of an entity: 16 pointer-free bytes. The
+// entity is implied by the node holding the cell.
+type cell struct {
+	ak uint32 // attribute number << 4 | value kind
+	t  uint32 // stored tx: feed position + 1, 0 for the bootstrap schema
+	v  uint64 // the number of the value, or its arena offset
+}
+
+// span is one past datom: a value asserted at stored tx from and retracted
+// at stored tx to.
+type span struct {
+	ak       uint32
+	from, to uint32
+	v        uint64
+}
+
+// backref is a current reference to the entity from attribute a of e.
+type backref struct {
+	e EID
+	a uint32
+	t uint32
+}
+
+// backspan is a past reference to the entity.
+type backspan struct {
+	e        EID
+	a        uint32
+	from, to uint32
+}
+
+func packAK(a uint32, k Kind) uint32 { return a<<4 | uint32(k) }
+func (c cell) attr() uint32          { return c.ak >> 4 }
+func (c cell) kind() Kind            { return Kind(c.ak & 15) }
+func (s span) attr() uint32          { return s.ak >> 4 }
+func (s span) kind() Kind            { return Kind(s.ak & 15) }
+
+// entity holds everything the database knows about one entity: its
+// current datoms (EAVT), the current refs to it (VAET) and, once it has
+// any, its history. It is copied on write (see idmap).
+type entity struct {
+	edit  *edit
+	cells pseq[cell]    // sorted by attribute, then value
+	refs  pseq[backref] // sorted by attribute, then referencing entity
+	hist  *entityHist
+}
+
+type entityHist struct {
+	edit  *edit
+	spans pseq[span]     // sorted by attribute, retraction, value
+	backs pseq[backspan] // sorted by attribute, retraction, entity
+}
+
+// ownEntity returns en, or a copy of it owned by ed (a new entity if en is
+// nil).
+func ownEntity(ed *edit, en *entity) *entity {
+	if en == nil {
+		return &entity{edit: ed}
+	}
+	if en.edit == ed {
+		return en
+	}
+	c := &entity{edit: ed, cells: en.cells, refs: en.refs, hist: en.hist}
+	c.cells.cloneForWrite()
+	c.refs.cloneForWrite()
+	return c
+}
+
+// ownHist returns the history of en (which ed must own), copied for
+// writing once per edit.
+func (en *entity) ownHist(ed *edit) *entityHist {
+	switch {
+	case en.hist == nil:
+		en.hist = &entityHist{edit: ed}
+	case en.hist.edit != ed:
+		h := *en.hist
+		h.edit = ed
+		h.spans.cloneForWrite()
+		h.backs.cloneForWrite()
+		en.hist = &h
+	}
+	return en.hist
+}
+
+// valueOps compares stored values; arena kinds need the arena.
+type valueOps struct{ ar *arena }
+
+// cmpStored orders two stored values of the same attribute.
+func (o valueOps) cmpStored(k1 Kind, v1 uint64, k2 Kind, v2 uint64) int {
+	if k1 != k2 {
+		return cmp.Compare(k1, k2)
+	}
+	if k1.arenaKind() {
+		if v1 == v2 {
+			return 0
+		}
+		return strings.Compare(o.ar.get(v1), o.ar.get(v2))
+	}
+	return cmp.Compare(orderKey(k1, v1), orderKey(k2, v2))
+}
+
+// cmpCell orders cells by attribute, then value.
+func (o valueOps) cmpCell(x, y cell) int {
+	if x.attr() != y.attr() {
+		return cmp.Compare(x.attr(), y.attr())
+	}
+	return o.cmpStored(x.kind(), x.v, y.kind(), y.v)
+}
+
+func cmpBackref(x, y backref) int {
+	if x.a != y.a {
+		return cmp.Compare(x.a, y.a)
+	}
+	return cmp.Compare(x.e, y.e)
+}
+
+func cmpSpan(x, y span) int {
+	if c := cmp.Compare(x.attr(), y.attr()); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.to, y.to); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.ak, y.ak); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.v, y.v); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.from, y.from)
+}
+
+func cmpBackspan(x, y backspan) int {
+	if c := cmp.Compare(x.a, y.a); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.to, y.to); c != 0 {
+		return c
+	}
+	if c := cmp.Compare(x.e, y.e); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.from, y.from)
+}
+
+// value turns a stored value into a Value; strings alias the arena.
+func (o valueOps) value(k Kind, v uint64) Value {
+	if k.arenaKind() {
+		return Value{kind: k, s: o.ar.get(v)}
+	}
+	return Value{kind: k, n: v}
+}
+
+// matches reports whether the stored value equals x.
+func (o valueOps) matches(k Kind, v uint64, x Value) bool {
+	if k != x.kind {
+		return false
+	}
+	if k.arenaKind() {
+		return o.ar.get(v) == x.s
+	}
+	return v == x.n
+}
+
+// firstCell returns the first current cell of attribute a.
+func (en *entity) firstCell(a uint32) (cell, bool) {
+	if en.cells.big == nil {
+		cs := en.cells.small
+		lo, hi := 0, len(cs)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if cs[m].attr() < a {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo < len(cs) && cs[lo].attr() == a {
+			return cs[lo], true
+		}
+		return cell{}, false
+	}
+	var found cell
+	ok := false
+	en.cells.big.Ascend(cell{ak: packAK(a, 0)}, func(c cell) bool {
+		found, ok = c, c.attr() == a
+		return false
+	})
+	return found, ok
+}
+
+// eachCell calls fn on the current cells of attribute a in value order.
+func (en *entity) eachCell(o valueOps, a uint32, fn func(cell) bool) bool {
+	return en.cells.ascend(cell{ak: packAK(a, 0)}, o.cmpCell, func(c cell) bool {
+		return c.attr() == a && fn(c)
+	})
+}
+
+// findCell returns the current cell holding value x for attribute a.
+func (en *entity) findCell(o valueOps, a uint32, x Value) (cell, bool) {
+	var found cell
+	ok := false
+	en.eachCell(o, a, func(c cell) bool {
+		if o.matches(c.kind(), c.v, x) {
+			found, ok = c, true
+			return false
+		}
+		return true
+	})
+	return found, ok
+}

@@ -1,0 +1,173 @@
+package graphdb
+
+import "cmp"
+
+// The scans of the current state (no time filter): each reads exactly the
+// index range the query asks for.
+
+func (db *DB) scanEAVT(q query, yield func(Datom) bool) {
+	o := db.ops()
+	if q.seek {
+		db.ents.ascend(uint64(q.e), func(k uint64, en *entity) bool {
+			return en.cells.each(func(c cell) bool {
+				d := db.datom(EID(k), c)
+				return q.before(d) || yield(d)
+			})
+		})
+		return
+	}
+	if q.n == 0 {
+		db.ents.ascend(0, func(k uint64, en *entity) bool {
+			return en.cells.each(func(c cell) bool { return yield(db.datom(EID(k), c)) })
+		})
+		return
+	}
+	en := db.entity(q.e)
+	if en == nil {
+		return
+	}
+	switch q.n {
+	case 1:
+		en.cells.each(func(c cell) bool { return yield(db.datom(q.e, c)) })
+	case 2:
+		en.eachCell(o, q.a, func(c cell) bool { return yield(db.datom(q.e, c)) })
+	default:
+		if c, ok := en.findCell(o, q.a, q.v); ok {
+			yield(db.datom(q.e, c))
+		}
+	}
+}
+
+func (db *DB) scanAEVT(q query, yield func(Datom) bool) {
+	if q.n >= 2 && !q.seek {
+		q2 := q
+		q2.idx, q2.e = EAVT, q.e
+		db.scanEAVT(q2, yield)
+		return
+	}
+	from := uint64(0)
+	if q.n > 0 {
+		from = uint64(q.a)
+	}
+	db.attrs.ascend(from, func(k uint64, st *attrState) bool {
+		a := uint32(k)
+		if q.n > 0 && !q.seek && a != q.a {
+			return false
+		}
+		start := EID(0)
+		if q.seek && a == q.a {
+			start = q.e
+		}
+		return eachBitFrom(&st.cur, start, func(e EID) bool {
+			return db.entity(e).eachCell(db.ops(), a, func(c cell) bool {
+				d := db.datom(e, c)
+				return (q.seek && q.before(d)) || yield(d)
+			})
+		})
+	})
+}
+
+func (db *DB) scanAVET(q query, yield func(Datom) bool) {
+	from := uint64(0)
+	if q.n > 0 {
+		from = uint64(q.a)
+	}
+	db.attrs.ascend(from, func(k uint64, st *attrState) bool {
+		a := uint32(k)
+		if q.n > 0 && !q.seek && a != q.a {
+			return false
+		}
+		if st.avet == nil {
+			return true
+		}
+		fn := func(it avetItem) bool {
+			d := Datom{E: it.e, A: attrEID(a), V: it.value(), Tx: txPos(it.t), Added: true}
+			if q.seek {
+				return q.before(d) || yield(d)
+			}
+			if q.n >= 2 && cmpAvetValue(it, probe(q.v)) != 0 {
+				return false
+			}
+			if q.n >= 3 && it.e != q.e {
+				return it.e < q.e
+			}
+			return yield(d)
+		}
+		if q.n >= 2 && a == q.a {
+			st.avet.cur.Ascend(avetItem{kind: q.v.kind, n: q.v.n, s: q.v.s, e: q.e}, fn)
+		} else {
+			st.avet.cur.Scan(fn)
+		}
+		return q.n == 0 || q.seek
+	})
+}
+
+func (db *DB) scanVAET(q query, yield func(Datom) bool) {
+	each := func(v EID, en *entity) bool {
+		fn := func(br backref) bool {
+			if !q.seek && q.n >= 2 && br.a != q.a {
+				return false
+			}
+			if !q.seek && q.n >= 3 && br.e != q.e {
+				return br.e < q.e
+			}
+			d := Datom{E: br.e, A: attrEID(br.a), V: Ref(v), Tx: txPos(br.t), Added: true}
+			return (q.seek && q.before(d)) || yield(d)
+		}
+		if q.n >= 2 && v == q.target {
+			return en.refs.ascend(backref{a: q.a, e: q.e}, cmpBackref, fn)
+		}
+		return en.refs.each(fn)
+	}
+	if q.n == 0 || q.seek {
+		db.ents.ascend(uint64(q.target), func(k uint64, en *entity) bool { return each(EID(k), en) })
+		return
+	}
+	if en := db.entity(q.target); en != nil {
+		each(q.target, en)
+	}
+}
+
+// before reports whether d sorts before the components of a seek.
+func (q query) before(d Datom) bool {
+	a, _ := attrNum(d.A)
+	for i := range q.n {
+		var c int
+		switch q.component(i) {
+		case 'e':
+			c = cmp.Compare(d.E, q.e)
+		case 'a':
+			c = cmp.Compare(a, q.a)
+		case 'v':
+			c = CompareValues(d.V, q.v)
+		case 't':
+			c = cmp.Compare(d.Tx, q.tx)
+		}
+		if c != 0 {
+			return c < 0
+		}
+	}
+	return false
+}
+
+func (q query) component(i int) byte {
+	orders := [...]string{EAVT: "eavt", AEVT: "aevt", AVET: "avet", VAET: "vaet"}
+	return orders[q.idx][i]
+}
+
+// eachBitFrom calls fn for the entities >= from in bitmap m, in order.
+func eachBitFrom(m *idmap[uint64], from EID, fn func(EID) bool) bool {
+	return m.ascend(uint64(from)>>6, func(k uint64, w uint64) bool {
+		if k == uint64(from)>>6 {
+			w &^= 1<<(from&63) - 1
+		}
+		for w != 0 {
+			bit := w & -w
+			if !fn(EID(k<<6 | uint64(bitIndex(bit)))) {
+				return false
+			}
+			w ^= bit
+		}
+		return true
+	})
+}
