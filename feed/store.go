@@ -76,7 +76,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := os.MkdirAll(keysDir, 0o700); err != nil {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
-	db, err := pebble.Open(filepath.Join(dir, "db"), &pebble.Options{Logger: quietLogger{}})
+	db, err := pebble.Open(filepath.Join(dir, "db"), pebbleOptions())
 	if err != nil {
 		if strings.Contains(err.Error(), "lock") {
 			return nil, fmt.Errorf("open store %s: in use by another process (is a daemon running?): %w", dir, err)
@@ -265,6 +265,19 @@ func (s *Store) List() ([]*Feed, error) {
 // files made obsolete by compactions that are still being deleted.
 func (s *Store) DiskUsage() uint64 {
 	return s.db.Metrics().DiskSpaceUsage()
+}
+
+// pebbleOptions tunes Pebble for a log store: a larger memtable absorbs
+// bulk appends. (Value separation would write large entries once, but its
+// blob files give space back only after a delayed rewrite, which Drop
+// cannot wait for.)
+func pebbleOptions() *pebble.Options {
+	o := &pebble.Options{
+		Logger:             quietLogger{},
+		FormatMajorVersion: pebble.FormatNewest,
+		MemTableSize:       64 << 20,
+	}
+	return o
 }
 
 // quietLogger drops Pebble's informational messages, which would clutter

@@ -20,7 +20,7 @@ func alterStored(t *testing.T, s *Store, pub [32]byte, kind byte, n uint64, chan
 	t.Helper()
 	dir := s.dir
 	s.Close()
-	db, err := pebble.Open(filepath.Join(dir, "db"), &pebble.Options{Logger: quietLogger{}})
+	db, err := pebble.Open(filepath.Join(dir, "db"), pebbleOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,126 @@
+package feed
+
+import (
+	"fmt"
+	"testing"
+)
+
+func benchEntries(n, size int) [][]byte {
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = make([]byte, size)
+		copy(out[i], fmt.Sprintf("entry %d", i))
+	}
+	return out
+}
+
+// BenchmarkAppend measures durable appends: each op is one Append of a
+// batch, synced to disk.
+func BenchmarkAppend(b *testing.B) {
+	for _, bc := range []struct {
+		size, batch int
+	}{{100, 1}, {100, 1000}, {4096, 64}, {64 << 10, 16}} {
+		b.Run(fmt.Sprintf("entry=%dB/batch=%d", bc.size, bc.batch), func(b *testing.B) {
+			s := openTestStore(b, b.TempDir(), 1)
+			f, err := s.Create("")
+			if err != nil {
+				b.Fatal(err)
+			}
+			batch := benchEntries(bc.batch, bc.size)
+			b.SetBytes(int64(bc.size * bc.batch))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if _, err := f.Append(batch...); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*bc.batch)/b.Elapsed().Seconds(), "entries/s")
+		})
+	}
+}
+
+func BenchmarkScan(b *testing.B) {
+	s := openTestStore(b, b.TempDir(), 1)
+	f, _ := s.Create("")
+	batch := benchEntries(1000, 100)
+	for range 100 {
+		f.Append(batch...)
+	}
+	b.SetBytes(100 * 100_000)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		n := 0
+		f.Scan(0, f.Len(), func(int64, []byte) error { n++; return nil })
+		if n != 100_000 {
+			b.Fatalf("scanned %d", n)
+		}
+	}
+	b.ReportMetric(float64(b.N*100_000)/b.Elapsed().Seconds(), "entries/s")
+}
+
+func BenchmarkGet(b *testing.B) {
+	s := openTestStore(b, b.TempDir(), 1)
+	f, _ := s.Create("")
+	batch := benchEntries(1000, 100)
+	for range 100 {
+		f.Append(batch...)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, err := f.Get(int64(i*7919) % 100_000); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkVerify(b *testing.B) {
+	for _, size := range []int{100, 64 << 10} {
+		b.Run(fmt.Sprintf("entry=%dB", size), func(b *testing.B) {
+			s := openTestStore(b, b.TempDir(), 1)
+			f, _ := s.Create("")
+			n := (64 << 20) / size
+			batch := benchEntries(min(n, 1000), size)
+			for f.Len() < int64(n) {
+				f.Append(batch...)
+			}
+			b.SetBytes(f.Len() * int64(size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				if err := f.Verify(nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkApplyRange(b *testing.B) {
+	author := newAuthor(b, openTestStore(b, b.TempDir(), 1), "")
+	batch := benchEntries(1000, 100)
+	for range 64 {
+		author.Append(batch...)
+	}
+	cp, _ := author.Latest()
+	data, _ := author.GetRange(0, 4096)
+	proof, _ := author.ProveRange(0, 4096, cp.Size)
+	b.SetBytes(4096 * 100)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		b.StopTimer()
+		s := openTestStore(b, b.TempDir(), 2)
+		r, _ := s.Replicate(author.PublicKey(), "")
+		r.ApplyCheckpoint(cp.Note, nil)
+		b.StartTimer()
+		if err := r.ApplyRange(0, data, cp.Size, proof); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		s.Close()
+		b.StartTimer()
+	}
+}
