@@ -93,6 +93,11 @@ func checkProjection(q *Query, inVars varSet) error {
 }
 
 func checkSources(q *Query, in inputs) error {
+	for _, e := range q.Find.Elems {
+		if e.Kind == ElemPull && !in.sources[e.Pull.Source] {
+			return errorf(":find pulls from the source %s which :in does not bind", e.Pull.Source)
+		}
+	}
 	for _, s := range clauseSources(q.Where, nil) {
 		if !in.sources[s] {
 			return errorf(":where uses the source %s which :in does not bind", s)
@@ -194,10 +199,12 @@ func (a *analysis) not(c *Not, bound varSet) error {
 	return a.clauses(c.Clauses, bound.clone())
 }
 
-// or needs all branches to leave the same variables free; afterwards all
-// variables of the branches are bound.
+// or needs all branches to leave the same variables free; afterwards the
+// variables the first branch bound are bound, as DataScript continues with
+// the context of the first branch.
 func (a *analysis) or(c *Or, bound varSet) error {
 	var first []Var
+	var after varSet
 	for i, b := range c.Branches {
 		free := bound.minus(collectVars(b, nil))
 		if i == 0 {
@@ -206,11 +213,17 @@ func (a *analysis) or(c *Or, bound varSet) error {
 			return errorf("all branches of %s must use the same set of free variables (or use or-join), had %s and %s",
 				show(c.Form), showVars(a.names, first), showVars(a.names, free))
 		}
-		if err := a.clause(b, bound.clone()); err != nil {
+		branchBound := bound.clone()
+		if err := a.clause(b, branchBound); err != nil {
 			return err
 		}
+		if i == 0 {
+			after = branchBound
+		}
 	}
-	bound.add(c.Free...)
+	for v := range after {
+		bound.add(v)
+	}
 	return nil
 }
 
