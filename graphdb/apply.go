@@ -40,9 +40,9 @@ type builder struct {
 
 	lastE    EID
 	lastEn   *entity
-	touched  []EID
-	schema   []EID
-	asserted []Datom
+	touched []EID
+	schema  []EID
+	applied []Datom // with arena strings
 }
 
 // newBuilder starts the version of before at feed position pos.
@@ -53,26 +53,28 @@ func newBuilder(before *DB, pos int64, migration bool) *builder {
 
 // applyDatoms returns the version of db after the transaction at position
 // pos made of datoms, whose EIDs use db's feed slots (and 0 for none).
-func (db *DB) applyDatoms(pos int64, datoms []Datom, feeds []FeedKey, migration bool) (*DB, error) {
+// The applied datoms are returned with their strings in the arena.
+func (db *DB) applyDatoms(pos int64, datoms []Datom, feeds []FeedKey, migration bool) (*DB, []Datom, error) {
 	if db.view.filtered {
-		return nil, ErrFiltered
+		return nil, nil, ErrFiltered
 	}
 	if pos != db.basis {
-		return nil, fmt.Errorf("graphdb: transaction at position %d applied to version %d", pos, db.basis)
+		return nil, nil, fmt.Errorf("graphdb: transaction at position %d applied to version %d", pos, db.basis)
 	}
 	b := newBuilder(db, pos, migration)
 	if len(feeds) > 0 {
 		b.db.feeds = append(slices.Clip(db.feeds), feeds...)
 	}
+	b.applied = make([]Datom, 0, len(datoms))
 	for _, d := range datoms {
 		if err := b.apply(d); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	if err := b.finish(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return b.db, nil
+	return b.db, b.applied, nil
 }
 
 func (b *builder) fail(d Datom, format string, args ...any) error {
@@ -191,6 +193,7 @@ func (b *builder) assert(d Datom, a uint32) error {
 	c := cell{ak: packAK(a, d.V.kind), t: b.t, v: d.V.n}
 	if d.V.kind.arenaKind() {
 		c.v = b.db.ar.put(d.V.s)
+		d.V.s = b.db.ar.get(c.v)
 	}
 	en.cells.insert(c, b.o.cmpCell)
 	st := b.ownAttr(a)
@@ -205,7 +208,6 @@ func (b *builder) assert(d Datom, a uint32) error {
 		tgt.refs.insert(backref{e: d.E, a: a, t: b.t}, cmpBackref)
 	}
 	b.record(d, a)
-	b.asserted = append(b.asserted, d)
 	return nil
 }
 
@@ -215,6 +217,7 @@ func (b *builder) retract(d Datom, a uint32) error {
 	if !ok {
 		return b.fail(d, "the datom is not asserted, so it cannot be retracted")
 	}
+	d.V = b.o.value(c.kind(), c.v)
 	en.cells.remove(c, b.o.cmpCell)
 	en.ownHist(b.ed).spans.insert(span{ak: c.ak, from: c.t, to: b.t, v: c.v}, cmpSpan)
 	st := b.ownAttr(a)
@@ -248,6 +251,8 @@ func (b *builder) retractBackref(src EID, a uint32, target EID) {
 
 // record notes what a datom touched, for the tx record and schema refresh.
 func (b *builder) record(d Datom, a uint32) {
+	d.Tx = b.pos
+	b.applied = append(b.applied, d)
 	b.touch(d.E)
 	if isSchemaAttr(a) {
 		b.schema = append(b.schema, d.E)
@@ -281,7 +286,10 @@ func (b *builder) finish() error {
 	if err := b.refreshSchema(); err != nil {
 		return err
 	}
-	for _, d := range b.asserted {
+	for _, d := range b.applied {
+		if !d.Added {
+			continue
+		}
 		if err := b.validate(d); err != nil {
 			return err
 		}

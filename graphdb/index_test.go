@@ -225,7 +225,7 @@ func TestSnapshotIsolation(t *testing.T) {
 		})
 	}
 	for pos := db.Basis(); pos < 200; pos++ {
-		next, err := db.applyDatoms(pos, w.next(pos), nil, false)
+		next, _, err := db.applyDatoms(pos, w.next(pos), nil, false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -248,7 +248,7 @@ func TestLargeEntities(t *testing.T) {
 		for i := range ds {
 			ds[i].Tx = pos
 		}
-		next, err := db.applyDatoms(pos, ds, nil, false)
+		next, _, err := db.applyDatoms(pos, ds, nil, false)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -209,14 +209,14 @@ func buildRandom(t testing.TB, seed uint64, n int) (*DB, *workload, []*DB) {
 	for i := range schema {
 		schema[i].Tx = 0
 	}
-	db, err := db.applyDatoms(0, schema, nil, false)
+	db, _, err := db.applyDatoms(0, schema, nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.ref.log = append(w.ref.log, schema...)
 	versions := []*DB{NewDB(FeedKey{1}), db}
 	for pos := int64(1); pos <= int64(n); pos++ {
-		next, err := db.applyDatoms(pos, w.next(pos), nil, false)
+		next, _, err := db.applyDatoms(pos, w.next(pos), nil, false)
 		if err != nil {
 			t.Fatalf("tx %d: %v", pos, err)
 		}
