@@ -9,8 +9,8 @@ import (
 
 // FuzzParse checks that Parse never panics, that every error is a located
 // SyntaxError, that Format(Parse(x)) parses back to an Equal value with the
-// same hash whose Format gives the same bytes again, and that the streaming
-// Decoder agrees with ParseAll.
+// same hash whose Format gives the same bytes again, that FormatPretty reads
+// back too, and that the streaming Decoder agrees with ParseAll.
 func FuzzParse(f *testing.F) {
 	for _, seed := range fuzzSeeds() {
 		f.Add([]byte(seed))
@@ -35,6 +35,9 @@ func FuzzParse(f *testing.F) {
 		}
 		if twice := Format(v2); !bytes.Equal(once, twice) {
 			t.Fatalf("Format not idempotent on %q: %s then %s", data, once, twice)
+		}
+		if pretty, err := Parse(FormatPretty(v, 20)); err != nil || !Equal(v, pretty) {
+			t.Fatalf("FormatPretty of %q does not read back: %v", data, err)
 		}
 	})
 }

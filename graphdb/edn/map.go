@@ -4,7 +4,9 @@ package edn
 // writes them back as they were read) and finds keys by Equal, so any
 // value, a vector or a map included, can be a key. Small maps are searched
 // linearly; from indexThreshold entries on a hash index is kept. The zero
-// Map is empty and ready to use. A Map is not safe for concurrent writes.
+// Map is empty and ready to use. Readers may share a Map; a writer needs
+// exclusive access. Do not copy a Map by value once used: the copy would
+// share its storage (use *Map, as Parse does).
 type Map struct {
 	entries []MapEntry
 	index   hashIndex
