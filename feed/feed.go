@@ -236,6 +236,12 @@ func (f *Feed) ProveRange(lo, hi, size int64) (merkle.RangeProof, error) {
 	return merkle.ProveRange(lo, hi, size, f.hashes())
 }
 
+// ProveInclusion returns an RFC 6962 inclusion proof of entry index in the
+// tree of the held checkpoint of the given size.
+func (f *Feed) ProveInclusion(index, size int64) (merkle.InclusionProof, error) {
+	return merkle.ProveInclusion(index, size, f.hashes())
+}
+
 // ProveConsistency returns a proof that the tree of size1 is a prefix of
 // the tree of size2.
 func (f *Feed) ProveConsistency(size1, size2 int64) (merkle.ConsistencyProof, error) {

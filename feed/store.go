@@ -95,7 +95,13 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	return s.db.Close()
+	// Flushing the memtable now means the next Open has no log to replay,
+	// so it stays fast however much was appended.
+	ferr := s.db.Flush()
+	if err := s.db.Close(); err != nil {
+		return err
+	}
+	return ferr
 }
 
 // Create makes a new author feed with a fresh key and an optional local

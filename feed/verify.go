@@ -3,6 +3,8 @@ package feed
 import (
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/steledb/stele/merkle"
 )
@@ -46,18 +48,51 @@ func (f *Feed) Verify(progress func(done, total int64)) error {
 	if _, err := f.ForkEvidence(); err != nil {
 		return &VerifyError{Index: -1, Checkpoint: -1, Reason: err.Error()}
 	}
-	ranges := f.Ranges()
-	total, done := ranges.Count(), int64(0)
-	for _, r := range ranges {
+	var steps []Range
+	for _, r := range f.Ranges() {
 		for lo := r.Lo; lo < r.Hi; lo += verifyStep {
-			hi := min(lo+verifyStep, r.Hi)
-			if err := f.verifyRange(lo, hi, cps); err != nil {
-				return err
+			steps = append(steps, Range{lo, min(lo+verifyStep, r.Hi)})
+		}
+	}
+	return f.verifySteps(steps, cps, progress)
+}
+
+// verifySteps checks steps on every core (hashing is the cost) and
+// returns the error of the lowest failing step, so the report names the
+// first bad entry whatever the scheduling.
+func (f *Feed) verifySteps(steps []Range, cps []checkpointRecord, progress func(done, total int64)) error {
+	var total int64
+	for _, st := range steps {
+		total += st.Len()
+	}
+	errs := make([]error, len(steps))
+	next := make(chan int)
+	var mu sync.Mutex
+	var done int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(steps)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = f.verifyRange(steps[i].Lo, steps[i].Hi, cps)
+				mu.Lock()
+				done += steps[i].Len()
+				if progress != nil {
+					progress(done, total)
+				}
+				mu.Unlock()
 			}
-			done += hi - lo
-			if progress != nil {
-				progress(done, total)
-			}
+		}()
+	}
+	for i := range steps {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

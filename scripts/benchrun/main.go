@@ -1,0 +1,61 @@
+// Command benchrun runs stele's workload benchmarks and prints one
+// "name value unit" line per figure. scripts/bench runs it; see the README
+// for the workloads and targets.
+package main
+
+import (
+	"fmt"
+	"os"
+	"sort"
+)
+
+// A suite runs one component's workloads in dir and reports figures.
+type suite func(dir string, report func(name string, value float64, unit string)) error
+
+var suites = map[string]suite{
+	"feed": feedSuite,
+}
+
+func main() {
+	names := os.Args[1:]
+	if len(names) == 0 {
+		for name := range suites {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+	}
+	base, err := os.MkdirTemp(os.Getenv("BENCH_DIR"), "stele-bench-")
+	if err != nil {
+		fail(err)
+	}
+	defer os.RemoveAll(base)
+	report := func(name string, value float64, unit string) {
+		fmt.Printf("%s %s %s\n", name, formatValue(value), unit)
+	}
+	for _, name := range names {
+		run, ok := suites[name]
+		if !ok {
+			fail(fmt.Errorf("unknown suite %q", name))
+		}
+		dir, err := os.MkdirTemp(base, name+"-")
+		if err != nil {
+			fail(err)
+		}
+		if err := run(dir, report); err != nil {
+			fail(fmt.Errorf("%s: %w", name, err))
+		}
+		os.RemoveAll(dir)
+	}
+}
+
+func formatValue(v float64) string {
+	if v >= 100 || v == float64(int64(v)) {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.3g", v)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "bench:", err)
+	os.Exit(1)
+}
