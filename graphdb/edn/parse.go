@@ -1,6 +1,7 @@
 package edn
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -224,16 +225,11 @@ func (p *parser) located(err error) error {
 // position returns the line and column just after prefix, given those of
 // its start.
 func position(prefix []byte, line, col int) (int, int) {
-	for len(prefix) > 0 {
-		r, size := utf8.DecodeRune(prefix)
-		prefix = prefix[size:]
-		if r == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
+	if i := bytes.LastIndexByte(prefix, '\n'); i >= 0 {
+		line += bytes.Count(prefix, []byte{'\n'})
+		col, prefix = 1, prefix[i+1:]
 	}
-	return line, col
+	return line, col + utf8.RuneCount(prefix)
 }
 
 func isSpace(c byte) bool {
