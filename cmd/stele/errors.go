@@ -45,19 +45,22 @@ func runE(fn func(cmd *cobra.Command, args []string) error) func(*cobra.Command,
 }
 
 // exitCode reports err on stderr as one line and returns the exit code.
+// A usage error points to the command's help.
 func exitCode(stderr io.Writer, cmd *cobra.Command, err error) int {
 	if err == nil {
 		return exitOK
 	}
-	msg := strings.TrimSpace(err.Error())
-	fmt.Fprintf(stderr, "stele: %s\n", strings.ReplaceAll(msg, "\n", " "))
+	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
 	var re runError
 	if errors.As(err, &re) && !errors.As(err, new(usageError)) {
+		fmt.Fprintf(stderr, "stele: %s\n", msg)
 		return exitError
 	}
+	path := "stele"
 	if cmd != nil {
-		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+		path = cmd.CommandPath()
 	}
+	fmt.Fprintf(stderr, "stele: %s (see \"%s --help\")\n", msg, path)
 	return exitUsage
 }
 

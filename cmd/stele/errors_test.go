@@ -1,12 +1,15 @@
 package main
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/steledb/stele/node/repo"
 )
 
 // zeroAddress is the address of the zero-seed key: valid, held by no repo.
@@ -112,7 +115,7 @@ func TestBadInput(t *testing.T) {
 		// Usage errors.
 		{name: "unknown command", args: []string{"fedd"}, code: 2, want: `unknown command "fedd" for "stele" (did you mean "feed"?)`},
 		{name: "unknown subcommand", args: []string{"feed", "lst"}, code: 2, want: `unknown command "lst" for "stele feed"`},
-		{name: "unknown flag", args: []string{"feed", "list", "--bogus"}, code: 2, want: "unknown flag: --bogus"},
+		{name: "unknown flag", args: []string{"feed", "list", "--bogus"}, code: 2, want: `unknown flag: --bogus (see "stele feed list --help")`},
 		{name: "missing argument", args: []string{"feed", "get", "notes"}, code: 2, want: "takes FEED and INDEX or LO:HI, got 1 argument"},
 		{name: "too many arguments", args: []string{"feed", "new", "a", "b"}, code: 2, want: "takes at most one NAME, got 2 arguments"},
 		{name: "bad index", args: []string{"feed", "get", "notes", "x"}, code: 2, want: `entry index "x": want a number from 0`},
@@ -188,7 +191,7 @@ func TestBadInput(t *testing.T) {
 			if r.code != tt.code || !strings.Contains(r.stderr, tt.want) {
 				t.Fatalf("stele %s: want exit %d and %q on stderr, got %s", strings.Join(args, " "), tt.code, tt.want, r)
 			}
-			if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; tt.code == 1 && lines != 1 {
+			if lines := strings.Count(strings.TrimSpace(r.stderr), "\n") + 1; lines != 1 {
 				t.Errorf("want one error line, got %d:\n%s", lines, r.stderr)
 			}
 		})
@@ -227,5 +230,36 @@ func TestVerifyFileWithoutRepo(t *testing.T) {
 	r := s.run("", []string{"verify", "good.stele"}, "STELE_PATH=/nonexistent")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "ok: feed file good.stele") {
 		t.Errorf("verify without a repo: %s", r)
+	}
+}
+
+// TestRepoInUse holds the repo open in this process while the binary, in
+// another, tries to use it.
+func TestRepoInUse(t *testing.T) {
+	s := initSandbox(t)
+	r, err := repo.Open(s.repo, repo.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	s.fail(1, "stele repo at "+s.repo+" is in use by another process", "", "feed", "list")
+}
+
+// TestVerifyJSONFailure checks that --json reports a failure on stdout
+// as well as on stderr.
+func TestVerifyJSONFailure(t *testing.T) {
+	s := fixture(t)
+	r := s.run("", []string{"verify", "./trunc.stele", "--json"})
+	var v struct {
+		OK     bool
+		Kind   string
+		Error  string
+		Offset *int64
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &v); err != nil || r.code != 1 {
+		t.Fatalf("verify --json of a truncated file: %v\n%s", err, r)
+	}
+	if v.OK || v.Kind != "file" || !strings.Contains(v.Error, "truncated") || v.Offset == nil {
+		t.Errorf("verify --json of a truncated file: %+v", v)
 	}
 }
