@@ -148,7 +148,7 @@ it covers, when the author signed it (UTC) and the Merkle root.`,
 				if err != nil {
 					return err
 				}
-				var cps []checkpointJSON
+				cps := []checkpointJSON{}
 				err = f.Checkpoints(func(cp feed.SignedCheckpoint) error {
 					cps = append(cps, toCheckpointJSON(cp))
 					return nil
