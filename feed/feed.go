@@ -146,6 +146,57 @@ func (f *Feed) Name() string {
 	return f.meta.Name
 }
 
+// Restored reports whether the feed's key was imported from a backup and
+// appending waits for ConfirmLatest.
+func (f *Feed) Restored() bool {
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return f.meta.Restored
+}
+
+// SetName gives the feed a local name (or removes it, with "").
+func (f *Feed) SetName(name string) error {
+	f.write.Lock()
+	defer f.write.Unlock()
+	f.mu.RLock()
+	meta := f.meta
+	f.mu.RUnlock()
+	if name == meta.Name {
+		return nil
+	}
+	if name != "" {
+		if err := checkName(name); err != nil {
+			return err
+		}
+		if _, err := f.s.lookupName(name); err == nil {
+			return fmt.Errorf("name %q is taken: %w", name, ErrExists)
+		}
+	}
+	b := f.s.db.NewBatch()
+	defer b.Close()
+	if meta.Name != "" {
+		if err := b.Delete(nameKey(meta.Name), nil); err != nil {
+			return err
+		}
+	}
+	if name != "" {
+		if err := b.Set(nameKey(name), f.pub[:], nil); err != nil {
+			return err
+		}
+	}
+	meta.Name = name
+	if err := b.Set(metaKey(f.pub), meta.encode(), nil); err != nil {
+		return err
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("rename feed %s: %w", f.Address(), err)
+	}
+	f.mu.Lock()
+	f.meta = meta
+	f.mu.Unlock()
+	return nil
+}
+
 // IsAuthor reports whether this store holds the feed's private key.
 func (f *Feed) IsAuthor() bool { return f.signer != nil }
 

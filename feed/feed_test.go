@@ -225,3 +225,24 @@ func TestGroupCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestSetName(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 1)
+	a := newAuthor(t, s, "a", 1)
+	b := newAuthor(t, s, "b", 1)
+	if err := a.SetName("b"); !errors.Is(err, ErrExists) {
+		t.Fatalf("renaming onto a taken name: %v", err)
+	}
+	if err := a.SetName("c"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Lookup("a"); err == nil {
+		t.Fatal("old name still resolves")
+	}
+	if f, err := s.Lookup("c"); err != nil || f != a {
+		t.Fatalf("new name resolves to %v, %v", f, err)
+	}
+	if err := b.SetName("bad name"); err == nil {
+		t.Fatal("name with a space accepted")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -78,7 +79,7 @@ func Open(dir string, opts Options) (*Store, error) {
 	}
 	db, err := pebble.Open(filepath.Join(dir, "db"), pebbleOptions())
 	if err != nil {
-		if strings.Contains(err.Error(), "lock") {
+		if strings.Contains(err.Error(), "lock") || errors.Is(err, syscall.EAGAIN) || errors.Is(err, syscall.EWOULDBLOCK) {
 			return nil, fmt.Errorf("open store %s: in use by another process (is a daemon running?): %w", dir, err)
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)

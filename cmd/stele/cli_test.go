@@ -223,9 +223,12 @@ func TestExportWarnsAboutMissingRanges(t *testing.T) {
 	addr := a.newFeed("notes", "a", "b", "c", "d")
 	a.ok("", "feed", "export", "notes", "--range", "1:2", "-o", "one.stele")
 	b := initSandbox(t)
-	b.ok("", "feed", "import", a.path("one.stele"))
+	b.ok("", "feed", "import", a.path("one.stele"), "--name", "copy")
+	if out := b.ok("", "feed", "info", "copy", "--json"); !strings.Contains(out, `"address": "`+addr+`"`) {
+		t.Errorf("feed imported with --name is not found by its name: %s", out)
+	}
 	r := b.run("", []string{"feed", "export", addr, "--range", "0:3", "-o", "x.stele"})
-	if r.code != 0 || !strings.Contains(r.stderr, "entries 0:1 of "+addr+" are not held here and are left out") ||
+	if r.code != 0 || !strings.Contains(r.stderr, "entries 0:1 of copy ("+addr+") are not held here and are left out") ||
 		!strings.Contains(r.stdout, "1 entry (1:2)") {
 		t.Errorf("export of a partly held range: %s", r)
 	}

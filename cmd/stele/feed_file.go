@@ -141,6 +141,7 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 func newFeedImportCmd(a *app) *cobra.Command {
 	var asJSON bool
+	var name string
 	cmd := &cobra.Command{
 		Use:   "import FILE",
 		Short: "Verify a feed file, then store it as a replica",
@@ -148,7 +149,7 @@ func newFeedImportCmd(a *app) *cobra.Command {
 entry against its range proof), then store its checkpoints and entries as
 a replica of the feed (or add them to the copy already held, which must
 be consistent with them). Nothing is stored from a file that fails.`,
-		Example: `  stele feed import notes.stele
+		Example: `  stele feed import notes.stele --name notes
   stele feed import part.stele --json`,
 		Args: exactArgs(1, "FILE"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
@@ -164,6 +165,11 @@ be consistent with them). Nothing is stored from a file that fails.`,
 				if err != nil {
 					return fmt.Errorf("import %s: %w", args[0], err)
 				}
+				if name != "" {
+					if err := f.SetName(name); err != nil {
+						return fmt.Errorf("import %s: %w", args[0], err)
+					}
+				}
 				a.warnIfForked(f)
 				if asJSON {
 					return writeJSON(a.stdout, importJSON{Address: f.Address(), Role: role(f), fileSummaryJSON: toFileSummaryJSON(sum)})
@@ -174,6 +180,7 @@ be consistent with them). Nothing is stored from a file that fails.`,
 			})
 		}),
 	}
+	cmd.Flags().StringVar(&name, "name", "", "give the imported feed this local name")
 	addJSONFlag(cmd, &asJSON)
 	return cmd
 }

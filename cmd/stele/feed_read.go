@@ -218,6 +218,7 @@ type infoJSON struct {
 	Held        int64           `json:"held"` // entries held
 	Root        string          `json:"root,omitempty"`
 	Latest      *checkpointJSON `json:"checkpoint,omitempty"`
+	Restored    bool            `json:"restored,omitempty"`
 	Forked      bool            `json:"forked"`
 	ForkedAt    *int64          `json:"forked_at,omitempty"`
 	Evidence    int             `json:"fork_evidence"`
@@ -237,6 +238,7 @@ func feedInfo(f *feed.Feed) (infoJSON, error) {
 		c := toCheckpointJSON(cp)
 		info.Latest, info.Root = &c, c.Root
 	}
+	info.Restored = f.Restored()
 	if at, forked := f.Forked(); forked {
 		info.Forked, info.ForkedAt = true, &at
 	}
@@ -263,6 +265,9 @@ func printInfo(a *app, info infoJSON) error {
 		fmt.Fprintf(t, "root:\t%s\n", c.Root)
 	} else {
 		fmt.Fprintf(t, "checkpoint:\tnone held\n")
+	}
+	if info.Restored {
+		fmt.Fprintf(t, "restored:\tyes: the key came from a backup; append after fetching the latest checkpoint (or with --force-restored)\n")
 	}
 	if info.Forked {
 		fmt.Fprintf(t, "forked:\tYES, at size %d (%d piece%s of evidence held)\n", *info.ForkedAt, info.Evidence, plural(info.Evidence))
