@@ -38,8 +38,10 @@ type builder struct {
 	migration bool
 	bootstrap bool
 
-	lastE    EID
-	lastEn   *entity
+	lastE   EID
+	lastEn  *entity
+	attrs   []*attrState // attribute states owned by this transaction
+	recheck []Datom      // assertions to validate again at the end
 	touched []EID
 	schema  []EID
 	applied []Datom // with arena strings
@@ -53,7 +55,8 @@ func newBuilder(before *DB, pos int64, migration bool) *builder {
 
 // applyDatoms returns the version of db after the transaction at position
 // pos made of datoms, whose EIDs use db's feed slots (and 0 for none).
-// The applied datoms are returned with their strings in the arena.
+// The applied datoms are returned in datoms itself, their strings moved to
+// the arena.
 func (db *DB) applyDatoms(pos int64, datoms []Datom, feeds []FeedKey, migration bool) (*DB, []Datom, error) {
 	if db.view.filtered {
 		return nil, nil, ErrFiltered
@@ -62,11 +65,16 @@ func (db *DB) applyDatoms(pos int64, datoms []Datom, feeds []FeedKey, migration 
 		return nil, nil, fmt.Errorf("graphdb: transaction at position %d applied to version %d", pos, db.basis)
 	}
 	b := newBuilder(db, pos, migration)
+	db.ar.lock()
+	defer db.ar.unlock()
 	if len(feeds) > 0 {
 		b.db.feeds = append(slices.Clip(db.feeds), feeds...)
 	}
-	b.applied = make([]Datom, 0, len(datoms))
-	for _, d := range datoms {
+	b.applied = datoms[:0] // rewritten in place, with arena strings
+	for i, d := range datoms {
+		if d.E != b.lastE {
+			b.reserve(datoms[i:])
+		}
 		if err := b.apply(d); err != nil {
 			return nil, nil, err
 		}
@@ -145,6 +153,28 @@ func (b *builder) checkEID(d Datom, e EID) error {
 	return nil
 }
 
+// reserve makes room in the cells of the entity of ds[0] for the
+// assertions of the run of datoms on that entity, so that a new entity's
+// cells are allocated once.
+func (b *builder) reserve(ds []Datom) {
+	e, n := ds[0].E, 0
+	for _, d := range ds {
+		if d.E != e {
+			break
+		}
+		if d.Added {
+			n++
+		}
+	}
+	if n < 2 {
+		return
+	}
+	en := b.own(e)
+	if cs := en.cells.small; en.cells.big == nil && cap(cs)-len(cs) < n && len(cs)+n <= pseqMaxSmall {
+		en.cells.small = append(make([]cell, 0, len(cs)+n), cs...)
+	}
+}
+
 // own returns the entity e owned by this transaction.
 func (b *builder) own(e EID) *entity {
 	if e == b.lastE && b.lastEn != nil {
@@ -161,10 +191,24 @@ func (b *builder) own(e EID) *entity {
 
 // ownAttr returns the state of attribute a owned by this transaction.
 func (b *builder) ownAttr(a uint32) *attrState {
+	if int(a) < len(b.attrs) && b.attrs[a] != nil {
+		return b.attrs[a]
+	}
+	st := b.loadAttr(a)
+	if int(a) < 1<<16 {
+		if int(a) >= len(b.attrs) {
+			b.attrs = append(b.attrs, make([]*attrState, int(a)+1-len(b.attrs))...)
+		}
+		b.attrs[a] = st
+	}
+	return st
+}
+
+func (b *builder) loadAttr(a uint32) *attrState {
 	st := b.db.attrs.get(uint64(a))
 	switch {
 	case st == nil:
-		st = &attrState{edit: b.ed, cur: newIDMap[uint64](bitmapLocalBits), ever: newIDMap[uint64](bitmapLocalBits)}
+		st = &attrState{edit: b.ed, bits: newIDMap[bitPair](bitmapLocalBits)}
 	case st.edit != b.ed:
 		c := *st
 		c.edit = b.ed
@@ -197,15 +241,22 @@ func (b *builder) assert(d Datom, a uint32) error {
 	}
 	en.cells.insert(c, b.o.cmpCell)
 	st := b.ownAttr(a)
-	bitmapSet(&st.cur, b.ed, d.E)
-	bitmapSet(&st.ever, b.ed, d.E)
+	w := st.bits.ptr(b.ed, uint64(d.E)>>6)
+	w.cur |= 1 << (d.E & 63)
+	w.ever |= 1 << (d.E & 63)
 	st.count++
+	suspect := st.info.ident == "" || st.info.valueType != KindInvalid && st.info.valueType != d.V.kind ||
+		!st.info.many && en.hasTwo(a)
 	if st.avet != nil {
-		st.avet.cur.Set(b.o.storedItem(c.kind(), c.v, d.E, c.t))
+		it := b.o.storedItem(c.kind(), c.v, d.E, c.t)
+		st.avet.cur.Set(it)
+		suspect = suspect || st.info.unique != UniqueNone && st.avet.shared(it)
+	}
+	if suspect {
+		b.recheck = append(b.recheck, d)
 	}
 	if d.V.kind == KindRef {
-		tgt := b.own(d.V.Ref())
-		tgt.refs.insert(backref{e: d.E, a: a, t: b.t}, cmpBackref)
+		b.ownRefs(d.V.Ref()).cur.insert(backref{e: d.E, a: a, t: b.t}, cmpBackref)
 	}
 	b.record(d, a)
 	return nil
@@ -223,7 +274,7 @@ func (b *builder) retract(d Datom, a uint32) error {
 	st := b.ownAttr(a)
 	st.count--
 	if _, still := en.firstCell(a); !still {
-		bitmapClear(&st.cur, b.ed, d.E)
+		st.bits.ptr(b.ed, uint64(d.E)>>6).cur &^= 1 << (d.E & 63)
 	}
 	if st.avet != nil {
 		it := b.o.storedItem(c.kind(), c.v, d.E, c.t)
@@ -239,14 +290,24 @@ func (b *builder) retract(d Datom, a uint32) error {
 }
 
 func (b *builder) retractBackref(src EID, a uint32, target EID) {
-	tgt := b.own(target)
+	rl := b.ownRefs(target)
 	var br backref
-	tgt.refs.ascend(backref{e: src, a: a}, cmpBackref, func(x backref) bool {
+	rl.cur.ascend(backref{e: src, a: a}, cmpBackref, func(x backref) bool {
 		br = x
 		return false
 	})
-	tgt.refs.remove(br, cmpBackref)
-	tgt.ownHist(b.ed).backs.insert(backspan{e: src, a: a, from: br.t, to: b.t}, cmpBackspan)
+	rl.cur.remove(br, cmpBackref)
+	rl.past.insert(backspan{e: src, a: a, from: br.t, to: b.t}, cmpBackspan)
+}
+
+// ownRefs returns the references to e owned by this transaction.
+func (b *builder) ownRefs(e EID) *refList {
+	old := b.db.refs.get(uint64(e))
+	rl := ownRefList(b.ed, old)
+	if rl != old {
+		b.db.refs.set(b.ed, uint64(e), rl)
+	}
+	return rl
 }
 
 // record notes what a datom touched, for the tx record and schema refresh.
@@ -262,31 +323,20 @@ func (b *builder) record(d Datom, a uint32) {
 	}
 }
 
-func bitmapSet(m *idmap[uint64], ed *edit, e EID) {
-	k, bit := uint64(e)>>6, uint64(1)<<(e&63)
-	if w := m.get(k); w&bit == 0 {
-		m.set(ed, k, w|bit)
-	}
-}
-
-func bitmapClear(m *idmap[uint64], ed *edit, e EID) {
-	k, bit := uint64(e)>>6, uint64(1)<<(e&63)
-	if w := m.get(k); w&bit != 0 {
-		m.set(ed, k, w&^bit)
-	}
-}
-
-func bitmapHas(m *idmap[uint64], e EID) bool {
-	return m.get(uint64(e)>>6)&(1<<(e&63)) != 0
-}
-
 // finish refreshes the schema, validates the asserted datoms against it
 // and records the transaction.
 func (b *builder) finish() error {
 	if err := b.refreshSchema(); err != nil {
 		return err
 	}
-	for _, d := range b.applied {
+	// Assertions were checked as they were applied; those that looked wrong
+	// then (a second value that a later retraction may remove) are checked
+	// again now. A schema change re-checks everything against the new schema.
+	check := b.recheck
+	if len(b.schema) > 0 {
+		check = b.applied
+	}
+	for _, d := range check {
 		if !d.Added {
 			continue
 		}

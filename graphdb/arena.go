@@ -35,11 +35,14 @@ func newArena() *arena {
 	return a
 }
 
-// put stores s and returns its offset.
+// lock gives the caller the right to put; a transaction holds it while it
+// applies its datoms.
+func (a *arena) lock()   { a.mu.Lock() }
+func (a *arena) unlock() { a.mu.Unlock() }
+
+// put stores s and returns its offset. The caller holds the lock.
 func (a *arena) put(s string) uint64 {
 	need := binary.MaxVarintLen64 + len(s)
-	a.mu.Lock()
-	defer a.mu.Unlock()
 	chunks := *a.chunks.Load()
 	if len(chunks) == 0 || len(chunks[len(chunks)-1])-a.fill < need {
 		chunks = a.grow(chunks, need)

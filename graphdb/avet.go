@@ -97,6 +97,16 @@ func (ix *avetIndex) eachEqual(x Value, fn func(avetItem) bool) {
 	})
 }
 
+// shared reports whether another entity holds the value of it.
+func (ix *avetIndex) shared(it avetItem) bool {
+	n := 0
+	ix.eachEqual(it.value(), func(avetItem) bool {
+		n++
+		return n < 2
+	})
+	return n > 1
+}
+
 // first returns the entity holding value x now (for unique attributes).
 func (ix *avetIndex) first(x Value) (EID, bool) {
 	var e EID

@@ -14,6 +14,7 @@ type DB struct {
 	basis     int64 // number of feed positions materialized
 	ar        *arena
 	ents      idmap[*entity]    // by EID
+	refs      idmap[*refList]   // by referenced EID
 	attrs     idmap[*attrState] // by db-partition number
 	txs       idmap[*txRecord]  // by feed position
 	feeds     []FeedKey         // slot k is feeds[k-1]
@@ -37,11 +38,15 @@ type view struct {
 type attrState struct {
 	edit  *edit
 	info  attrInfo
-	cur   idmap[uint64] // bitmap of entities with a current datom: bit e&63 of word e>>6
-	ever  idmap[uint64] // bitmap of entities that ever had a datom
+	bits  idmap[bitPair] // bitmaps of entities: bit e&63 of the words at e>>6
 	count int64         // current datoms
 	avet  *avetIndex    // nil unless the attribute is unique or indexed
 }
+
+// bitPair holds one word of an attribute's two entity bitmaps: the entities
+// with a current datom, and those that ever had one (for time views). One
+// trie holds both, so an assertion walks it once.
+type bitPair struct{ cur, ever uint64 }
 
 // txRecord lists the entities whose datoms a transaction changed.
 type txRecord struct {
@@ -57,6 +62,7 @@ func NewDB(self FeedKey) *DB {
 		self:      self,
 		ar:        newArena(),
 		ents:      newIDMap[*entity](localBits),
+		refs:      newIDMap[*refList](localBits),
 		attrs:     newIDMap[*attrState](localBits),
 		txs:       newIDMap[*txRecord](localBits),
 		nextUser:  1,
@@ -105,6 +111,8 @@ var ErrFiltered = errors.New("graphdb: cannot transact on an as-of, since or his
 func (db *DB) ops() valueOps { return valueOps{db.ar} }
 
 func (db *DB) entity(e EID) *entity { return db.ents.get(uint64(e)) }
+
+func (db *DB) refList(e EID) *refList { return db.refs.get(uint64(e)) }
 
 func (db *DB) attr(a uint32) *attrState { return db.attrs.get(uint64(a)) }
 

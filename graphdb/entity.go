@@ -41,20 +41,26 @@ func (c cell) kind() Kind            { return Kind(c.ak & 15) }
 func (s span) attr() uint32          { return s.ak >> 4 }
 func (s span) kind() Kind            { return Kind(s.ak & 15) }
 
-// entity holds everything the database knows about one entity: its
-// current datoms (EAVT), the current refs to it (VAET) and, once it has
-// any, its history. It is copied on write (see idmap).
+// entity holds the datoms of one entity: the current ones (EAVT) and, once
+// it has any, the past ones. It is copied on write (see idmap).
 type entity struct {
 	edit  *edit
-	cells pseq[cell]    // sorted by attribute, then value
-	refs  pseq[backref] // sorted by attribute, then referencing entity
+	cells pseq[cell] // sorted by attribute, then value
 	hist  *entityHist
 }
 
 type entityHist struct {
 	edit  *edit
-	spans pseq[span]     // sorted by attribute, retraction, value
-	backs pseq[backspan] // sorted by attribute, retraction, entity
+	spans pseq[span] // sorted by attribute, retraction, value
+}
+
+// refList holds the references to one entity (VAET): the current ones and
+// the past ones. It lives apart from the entity, so that pointing at an
+// entity does not copy its datoms.
+type refList struct {
+	edit *edit
+	cur  pseq[backref]  // sorted by attribute, then referencing entity
+	past pseq[backspan] // sorted by attribute, retraction, entity
 }
 
 // ownEntity returns en, or a copy of it owned by ed (a new entity if en is
@@ -66,9 +72,8 @@ func ownEntity(ed *edit, en *entity) *entity {
 	if en.edit == ed {
 		return en
 	}
-	c := &entity{edit: ed, cells: en.cells, refs: en.refs, hist: en.hist}
+	c := &entity{edit: ed, cells: en.cells, hist: en.hist}
 	c.cells.cloneForWrite()
-	c.refs.cloneForWrite()
 	return c
 }
 
@@ -82,10 +87,23 @@ func (en *entity) ownHist(ed *edit) *entityHist {
 		h := *en.hist
 		h.edit = ed
 		h.spans.cloneForWrite()
-		h.backs.cloneForWrite()
 		en.hist = &h
 	}
 	return en.hist
+}
+
+// ownRefList returns rl, or a copy of it owned by ed.
+func ownRefList(ed *edit, rl *refList) *refList {
+	if rl == nil {
+		return &refList{edit: ed}
+	}
+	if rl.edit == ed {
+		return rl
+	}
+	c := &refList{edit: ed, cur: rl.cur, past: rl.past}
+	c.cur.cloneForWrite()
+	c.past.cloneForWrite()
+	return c
 }
 
 // valueOps compares stored values; arena kinds need the arena.
@@ -193,6 +211,27 @@ func (en *entity) firstCell(a uint32) (cell, bool) {
 		return false
 	})
 	return found, ok
+}
+
+// hasTwo reports whether the entity has more than one value for a.
+func (en *entity) hasTwo(a uint32) bool {
+	if en.cells.big == nil {
+		cs := en.cells.small
+		for i := range cs {
+			if cs[i].attr() == a {
+				return i+1 < len(cs) && cs[i+1].attr() == a
+			}
+		}
+		return false
+	}
+	n := 0
+	en.cells.big.Ascend(cell{ak: packAK(a, 0)}, func(c cell) bool {
+		if c.attr() == a {
+			n++
+		}
+		return c.attr() == a && n < 2
+	})
+	return n > 1
 }
 
 // eachCell calls fn on the current cells of attribute a in value order.

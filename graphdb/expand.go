@@ -8,9 +8,12 @@ import (
 // schema its entity maps give them, so that data in the same transaction
 // can use a new attribute.
 func (tx *txn) collectDefinitions(ops []Op) {
+	size := 0
 	for _, op := range ops {
+		size++
 		switch o := op.(type) {
 		case Entity:
+			size += len(o)
 			kw, ok := o[":db/ident"].(Value)
 			if !ok || kw.kind != KindKeyword {
 				continue
@@ -30,6 +33,7 @@ func (tx *txn) collectDefinitions(ops []Op) {
 			}
 		}
 	}
+	tx.items = make([]item, 0, size)
 }
 
 // applySchemaProps reads the schema keys of an entity map.

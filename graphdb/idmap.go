@@ -29,16 +29,23 @@ const (
 
 type trieRoot[T comparable] struct {
 	prefix uint64
-	depth  uint // levels below root; the root is a leaf when depth is 0
+	depth  uint // inner levels above the leaves; 0: the root is a leaf
 	edit   *edit
-	node   *trieNode[T]
+	inner  *trieInner[T]
+	leaf   *trieLeaf[T]
 }
 
-// trieNode is an inner node (kids used) or a leaf (vals used).
-type trieNode[T comparable] struct {
+// trieInner is an inner node: its children are inner nodes (kids), or
+// leaves at the last inner level.
+type trieInner[T comparable] struct {
+	edit   *edit
+	kids   [trieFan]*trieInner[T]
+	leaves [trieFan]*trieLeaf[T]
+}
+
+type trieLeaf[T comparable] struct {
 	edit *edit
-	kids *[trieFan]*trieNode[T]
-	vals *[trieFan]T
+	vals [trieFan]T
 }
 
 func newIDMap[T comparable](localBits uint) idmap[T] { return idmap[T]{localBits: localBits} }
@@ -64,57 +71,71 @@ func (m *idmap[T]) get(k uint64) T {
 	if r == nil || local>>(trieBits*(r.depth+1)) != 0 {
 		return zero
 	}
-	n := r.node
-	for shift := trieBits * r.depth; shift > 0; shift -= trieBits {
-		n = n.kids[local>>shift&trieMask]
-		if n == nil {
-			return zero
+	leaf := r.leaf
+	if r.depth > 0 {
+		n := r.inner
+		for shift := trieBits * r.depth; shift > trieBits; shift -= trieBits {
+			if n = n.kids[local>>shift&trieMask]; n == nil {
+				return zero
+			}
 		}
+		leaf = n.leaves[local>>trieBits&trieMask]
 	}
-	return n.vals[local&trieMask]
+	if leaf == nil {
+		return zero
+	}
+	return leaf.vals[local&trieMask]
 }
 
 // set stores v at k, copying shared nodes under token e.
-func (m *idmap[T]) set(e *edit, k uint64, v T) {
+func (m *idmap[T]) set(e *edit, k uint64, v T) { *m.ptr(e, k) = v }
+
+// ptr returns the slot of k in a leaf owned by e, creating or copying the
+// nodes on its path, so the caller can update the value in place.
+func (m *idmap[T]) ptr(e *edit, k uint64) *T {
 	prefix, local := m.split(k)
 	r := m.ownRoot(e, prefix)
 	for local>>(trieBits*(r.depth+1)) != 0 {
-		grown := &trieNode[T]{edit: e, kids: new([trieFan]*trieNode[T])}
-		grown.kids[0] = r.node
-		r.node, r.depth = grown, r.depth+1
-	}
-	p := &r.node
-	for shift := trieBits * r.depth; ; shift -= trieBits {
-		n := ownNode(e, p, shift == 0)
-		if shift == 0 {
-			n.vals[local&trieMask] = v
-			return
+		grown := &trieInner[T]{edit: e}
+		if r.depth == 0 {
+			grown.leaves[0], r.leaf = r.leaf, nil
+		} else {
+			grown.kids[0] = r.inner
 		}
-		p = &n.kids[local>>shift&trieMask]
+		r.inner, r.depth = grown, r.depth+1
 	}
+	lp := &r.leaf
+	if r.depth > 0 {
+		n := ownInner(e, &r.inner)
+		for shift := trieBits * r.depth; shift > trieBits; shift -= trieBits {
+			n = ownInner(e, &n.kids[local>>shift&trieMask])
+		}
+		lp = &n.leaves[local>>trieBits&trieMask]
+	}
+	leaf := *lp
+	switch {
+	case leaf == nil:
+		leaf = &trieLeaf[T]{edit: e}
+		*lp = leaf
+	case leaf.edit != e:
+		c := *leaf
+		c.edit = e
+		leaf = &c
+		*lp = leaf
+	}
+	return &leaf.vals[local&trieMask]
 }
 
-// ownNode makes *p a node owned by e (creating or copying it) and returns it.
-func ownNode[T comparable](e *edit, p **trieNode[T], leaf bool) *trieNode[T] {
+// ownInner makes *p an inner node owned by e and returns it.
+func ownInner[T comparable](e *edit, p **trieInner[T]) *trieInner[T] {
 	n := *p
 	switch {
 	case n == nil:
-		n = &trieNode[T]{edit: e}
-		if leaf {
-			n.vals = new([trieFan]T)
-		} else {
-			n.kids = new([trieFan]*trieNode[T])
-		}
+		n = &trieInner[T]{edit: e}
 	case n.edit != e:
-		c := &trieNode[T]{edit: e}
-		if n.vals != nil {
-			vals := *n.vals
-			c.vals = &vals
-		} else {
-			kids := *n.kids
-			c.kids = &kids
-		}
-		n = c
+		c := *n
+		c.edit = e
+		n = &c
 	default:
 		return n
 	}
@@ -162,16 +183,22 @@ func (m *idmap[T]) ascend(from uint64, fn func(k uint64, v T) bool) bool {
 			start = fromLocal
 		}
 		base := r.prefix << m.localBits
-		if !ascendNode(r.node, trieBits*r.depth, 0, start, base, fn) {
+		var ok bool
+		if r.depth == 0 {
+			ok = ascendLeaf(r.leaf, 0, start, base, fn)
+		} else {
+			ok = ascendInner(r.inner, trieBits*r.depth, 0, start, base, fn)
+		}
+		if !ok {
 			return false
 		}
 	}
 	return true
 }
 
-// ascendNode walks the subtree n whose first local key is lo.
-func ascendNode[T comparable](n *trieNode[T], shift uint, lo, from, base uint64, fn func(uint64, T) bool) bool {
-	var zero T
+// ascendInner walks the subtree n whose first local key is lo; its
+// children each span 1<<shift keys.
+func ascendInner[T comparable](n *trieInner[T], shift uint, lo, from, base uint64, fn func(uint64, T) bool) bool {
 	span := uint64(1) << shift
 	first := uint64(0)
 	if from > lo {
@@ -182,13 +209,33 @@ func ascendNode[T comparable](n *trieNode[T], shift uint, lo, from, base uint64,
 	}
 	for i := first; i < trieFan; i++ {
 		key := lo + i*span
-		if shift == 0 {
-			if v := n.vals[i]; v != zero && !fn(base|key, v) {
+		if shift == trieBits {
+			if leaf := n.leaves[i]; leaf != nil && !ascendLeaf(leaf, key, from, base, fn) {
 				return false
 			}
 			continue
 		}
-		if kid := n.kids[i]; kid != nil && !ascendNode(kid, shift-trieBits, key, from, base, fn) {
+		if kid := n.kids[i]; kid != nil && !ascendInner(kid, shift-trieBits, key, from, base, fn) {
+			return false
+		}
+	}
+	return true
+}
+
+func ascendLeaf[T comparable](leaf *trieLeaf[T], lo, from, base uint64, fn func(uint64, T) bool) bool {
+	var zero T
+	if leaf == nil {
+		return true
+	}
+	first := uint64(0)
+	if from > lo {
+		if from-lo >= trieFan {
+			return true
+		}
+		first = from - lo
+	}
+	for i := first; i < trieFan; i++ {
+		if v := leaf.vals[i]; v != zero && !fn(base|(lo+i), v) {
 			return false
 		}
 	}

@@ -277,7 +277,7 @@ func TestLargeEntities(t *testing.T) {
 		}
 		apply(ds)
 	}
-	if db.entity(hot).cells.big == nil || db.entity(hot).refs.big == nil || db.entity(hot).hist.spans.big == nil {
+	if db.entity(hot).cells.big == nil || db.refList(hot).cur.big == nil || db.entity(hot).hist.spans.big == nil {
 		t.Fatal("the hot entity did not switch to B-trees")
 	}
 	for v := int64(0); v <= db.Basis(); v++ {

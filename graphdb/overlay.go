@@ -1,7 +1,6 @@
 package graphdb
 
 import (
-	"cmp"
 	"slices"
 )
 
@@ -13,9 +12,9 @@ import (
 // cardinality-one attribute wins, redundant assertions vanish.
 type overlay struct {
 	tx    *txn
-	m     map[ovKey]*ovVals
-	keys  []ovKey
-	byEnt map[EID][]uint32
+	index map[ovKey]int32
+	vals  []ovVals
+	slab  []Value // backing store for small value lists
 }
 
 type ovKey struct {
@@ -24,31 +23,48 @@ type ovKey struct {
 }
 
 type ovVals struct {
-	before, after []Value
+	key           ovKey
 	many          bool
+	before, after []Value
 }
 
 func newOverlay(tx *txn) *overlay {
-	return &overlay{tx: tx, m: make(map[ovKey]*ovVals, len(tx.items)), byEnt: map[EID][]uint32{}}
+	return &overlay{tx: tx, index: make(map[ovKey]int32, len(tx.items)), vals: make([]ovVals, 0, len(tx.items))}
+}
+
+// alloc returns an empty value list with room for n values, carved from a
+// slab so that a transaction of many small entities allocates little.
+func (ov *overlay) alloc(n int) []Value {
+	if n > 64 {
+		return make([]Value, 0, n)
+	}
+	if cap(ov.slab)-len(ov.slab) < n {
+		ov.slab = make([]Value, 0, max(1024, n))
+	}
+	l := len(ov.slab)
+	ov.slab = ov.slab[:l+n]
+	return ov.slab[l : l : l+n]
 }
 
 func (ov *overlay) get(e EID, a uint32, many bool) *ovVals {
 	k := ovKey{e, a}
-	if v, ok := ov.m[k]; ok {
-		return v
+	if i, ok := ov.index[k]; ok {
+		return &ov.vals[i]
 	}
-	v := &ovVals{many: many}
+	ov.index[k] = int32(len(ov.vals))
+	ov.vals = append(ov.vals, ovVals{key: k, many: many})
+	v := &ov.vals[len(ov.vals)-1]
 	if en := ov.tx.db.entity(e); en != nil {
 		o := ov.tx.o
 		en.eachCell(o, a, func(c cell) bool {
+			if v.before == nil {
+				v.before = ov.alloc(2)
+			}
 			v.before = append(v.before, o.value(c.kind(), c.v))
 			return true
 		})
-		v.after = slices.Clone(v.before)
+		v.after = append(ov.alloc(len(v.before)+1), v.before...)
 	}
-	ov.m[k] = v
-	ov.keys = append(ov.keys, k)
-	ov.byEnt[e] = append(ov.byEnt[e], a)
 	return v
 }
 
@@ -56,6 +72,9 @@ func (ov *overlay) add(e EID, a uint32, v Value, many bool) {
 	s := ov.get(e, a, many)
 	switch {
 	case !many:
+		if cap(s.after) == 0 {
+			s.after = ov.alloc(1)
+		}
 		s.after = append(s.after[:0], v)
 	case !slices.Contains(s.after, v):
 		s.after = append(s.after, v)
@@ -84,12 +103,20 @@ func (ov *overlay) retractEntity(e EID, seen map[EID]bool) {
 			ov.get(e, c.attr(), true)
 			return true
 		})
-		en.refs.each(func(br backref) bool {
+	}
+	if rl := db.refList(e); rl != nil {
+		rl.cur.each(func(br backref) bool {
 			ov.retract(br.e, br.a, Ref(e))
 			return true
 		})
 	}
-	for _, a := range slices.Clone(ov.byEnt[e]) {
+	var attrs []uint32
+	for _, v := range ov.vals {
+		if v.key.e == e {
+			attrs = append(attrs, v.key.a)
+		}
+	}
+	for _, a := range attrs {
 		s := ov.get(e, a, true)
 		if st := db.attr(a); st != nil && st.info.component {
 			for _, v := range s.after {
@@ -98,22 +125,17 @@ func (ov *overlay) retractEntity(e EID, seen map[EID]bool) {
 				}
 			}
 		}
-		s.after = nil
+		ov.get(e, a, true).after = nil
 	}
 }
 
-// datoms returns the net changes, by entity and attribute, retractions
-// before assertions.
+// datoms returns the net changes in the order the transaction first
+// touched each entity and attribute, retractions before assertions.
 func (ov *overlay) datoms() []Datom {
-	slices.SortFunc(ov.keys, func(x, y ovKey) int {
-		if c := cmp.Compare(x.e, y.e); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.a, y.a)
-	})
-	var out []Datom
-	for _, k := range ov.keys {
-		s := ov.m[k]
+	out := make([]Datom, 0, len(ov.vals)+len(ov.vals)/4)
+	for i := range ov.vals {
+		s := &ov.vals[i]
+		k := s.key
 		for _, v := range s.before {
 			if !slices.Contains(s.after, v) {
 				out = append(out, Datom{E: k.e, A: attrEID(k.a), V: v})

@@ -41,6 +41,7 @@ func (db *DB) ApplyTx(pos int64, entry []byte) (*Report, error) {
 }
 
 // applyEntry maps the entry's feed list to database slots and applies it.
+// It consumes e: its datoms become the report's.
 func (db *DB) applyEntry(pos int64, e *TxEntry) (*Report, error) {
 	slotOf := make([]int, len(e.Feeds)+1)
 	var newFeeds []FeedKey
@@ -66,13 +67,15 @@ func (db *DB) applyEntry(pos int64, e *TxEntry) (*Report, error) {
 		}
 		return x.withSlot(slotOf[x.Slot()])
 	}
-	datoms := make([]Datom, len(e.Datoms))
-	for i, d := range e.Datoms {
+	// The datoms are renumbered in place: the entry is the caller's own
+	// decoded or freshly resolved (and already encoded) copy.
+	datoms := e.Datoms
+	for i := range datoms {
+		d := &datoms[i]
 		d.E, d.Tx = local(d.E), pos
 		if d.V.kind == KindRef {
 			d.V.n = uint64(local(d.V.Ref()))
 		}
-		datoms[i] = d
 	}
 	after, applied, err := db.applyDatoms(pos, datoms, newFeeds, e.Migration)
 	if err != nil {

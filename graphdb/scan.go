@@ -58,7 +58,7 @@ func (db *DB) scanAEVT(q query, yield func(Datom) bool) {
 		if q.seek && a == q.a {
 			start = q.e
 		}
-		return eachBitFrom(&st.cur, start, func(e EID) bool {
+		return eachBitFrom(&st.bits, false, start, func(e EID) bool {
 			return db.entity(e).eachCell(db.ops(), a, func(c cell) bool {
 				d := db.datom(e, c)
 				return (q.seek && q.before(d)) || yield(d)
@@ -103,7 +103,7 @@ func (db *DB) scanAVET(q query, yield func(Datom) bool) {
 }
 
 func (db *DB) scanVAET(q query, yield func(Datom) bool) {
-	each := func(v EID, en *entity) bool {
+	each := func(v EID, rl *refList) bool {
 		fn := func(br backref) bool {
 			if !q.seek && q.n >= 2 && br.a != q.a {
 				return false
@@ -115,16 +115,16 @@ func (db *DB) scanVAET(q query, yield func(Datom) bool) {
 			return (q.seek && q.before(d)) || yield(d)
 		}
 		if q.n >= 2 && v == q.target {
-			return en.refs.ascend(backref{a: q.a, e: q.e}, cmpBackref, fn)
+			return rl.cur.ascend(backref{a: q.a, e: q.e}, cmpBackref, fn)
 		}
-		return en.refs.each(fn)
+		return rl.cur.each(fn)
 	}
 	if q.n == 0 || q.seek {
-		db.ents.ascend(uint64(q.target), func(k uint64, en *entity) bool { return each(EID(k), en) })
+		db.refs.ascend(uint64(q.target), func(k uint64, rl *refList) bool { return each(EID(k), rl) })
 		return
 	}
-	if en := db.entity(q.target); en != nil {
-		each(q.target, en)
+	if rl := db.refList(q.target); rl != nil {
+		each(q.target, rl)
 	}
 }
 
@@ -155,9 +155,13 @@ func (q query) component(i int) byte {
 	return orders[q.idx][i]
 }
 
-// eachBitFrom calls fn for the entities >= from in bitmap m, in order.
-func eachBitFrom(m *idmap[uint64], from EID, fn func(EID) bool) bool {
-	return m.ascend(uint64(from)>>6, func(k uint64, w uint64) bool {
+// eachBitFrom calls fn for the entities >= from in a bitmap of m, in order.
+func eachBitFrom(m *idmap[bitPair], ever bool, from EID, fn func(EID) bool) bool {
+	return m.ascend(uint64(from)>>6, func(k uint64, p bitPair) bool {
+		w := p.cur
+		if ever {
+			w = p.ever
+		}
 		if k == uint64(from)>>6 {
 			w &^= 1<<(from&63) - 1
 		}

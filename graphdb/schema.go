@@ -138,6 +138,8 @@ func enumRef(c cell, lo, hi uint32) (uint32, bool) {
 func installBootstrap(db *DB) {
 	b := newBuilder(db, -1, false)
 	b.bootstrap = true
+	db.ar.lock()
+	defer db.ar.unlock()
 	add := func(e uint32, a uint32, v Value) {
 		if err := b.apply(Datom{E: attrEID(e), A: attrEID(a), V: v, Added: true}); err != nil {
 			panic("graphdb: bootstrap: " + err.Error())

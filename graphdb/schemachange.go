@@ -92,7 +92,7 @@ func (b *builder) checkMigratedData(e EID, info attrInfo) error {
 		return nil
 	}
 	var err error
-	eachBit(&st.cur, func(ent EID) bool {
+	eachBit(&st.bits, false, func(ent EID) bool {
 		n := 0
 		b.db.entity(ent).eachCell(b.o, a, func(c cell) bool {
 			n++
@@ -113,7 +113,7 @@ func (b *builder) checkMigratedData(e EID, info attrInfo) error {
 // buildAVET indexes the current and past datoms of attribute a.
 func (b *builder) buildAVET(e EID, a uint32, st *attrState) error {
 	ix := newAVET()
-	eachBit(&st.ever, func(ent EID) bool {
+	eachBit(&st.bits, true, func(ent EID) bool {
 		en := b.db.entity(ent)
 		en.eachCell(b.o, a, func(c cell) bool {
 			ix.cur.Set(b.o.storedItem(c.kind(), c.v, ent, c.t))
@@ -150,16 +150,8 @@ func (b *builder) buildAVET(e EID, a uint32, st *attrState) error {
 	return err
 }
 
-// eachBit calls fn for every entity in bitmap m in increasing order.
-func eachBit(m *idmap[uint64], fn func(EID) bool) bool {
-	return m.ascend(0, func(k uint64, w uint64) bool {
-		for w != 0 {
-			bit := w & -w
-			if !fn(EID(k<<6 | uint64(bitIndex(bit)))) {
-				return false
-			}
-			w ^= bit
-		}
-		return true
-	})
+// eachBit calls fn for every entity of the current (or, with ever, the
+// historical) bitmap of m in increasing order.
+func eachBit(m *idmap[bitPair], ever bool, fn func(EID) bool) bool {
+	return eachBitFrom(m, ever, 0, fn)
 }

@@ -220,7 +220,7 @@ func (db *DB) scanView(q query, yield func(Datom) bool) {
 		})
 	case AEVT:
 		db.viewAttrs(q, func(a uint32, st *attrState) bool {
-			return eachBitFrom(&st.ever, q.startE(a), func(e EID) bool {
+			return eachBitFrom(&st.bits, true, q.startE(a), func(e EID) bool {
 				buf = db.entityView(e, db.entity(e), a, buf[:0])
 				return emit(buf)
 			})
@@ -233,8 +233,8 @@ func (db *DB) scanView(q query, yield func(Datom) bool) {
 			return emit(db.avetView(a, st.avet, buf[:0]))
 		})
 	case VAET:
-		db.viewEntities(q, func(v EID, en *entity) bool {
-			buf = db.refsView(v, en, buf[:0])
+		db.viewRefs(q, func(v EID, rl *refList) bool {
+			buf = db.refsView(v, rl, buf[:0])
 			return emit(buf)
 		})
 	}
@@ -266,22 +266,26 @@ func (q query) matches(d Datom) bool {
 	return true
 }
 
-// viewEntities visits the entities a filtered EAVT or VAET query may touch.
+// viewEntities visits the entities a filtered EAVT query may touch.
 func (db *DB) viewEntities(q query, fn func(EID, *entity) bool) {
-	first := q.e
-	if q.idx == VAET {
-		first = q.target
-	}
 	if q.n > 0 && !q.seek {
-		if en := db.entity(first); en != nil {
-			fn(first, en)
+		if en := db.entity(q.e); en != nil {
+			fn(q.e, en)
 		}
 		return
 	}
-	if q.n == 0 {
-		first = 0
+	db.ents.ascend(uint64(q.e), func(k uint64, en *entity) bool { return fn(EID(k), en) })
+}
+
+// viewRefs visits the referenced entities a filtered VAET query may touch.
+func (db *DB) viewRefs(q query, fn func(EID, *refList) bool) {
+	if q.n > 0 && !q.seek {
+		if rl := db.refList(q.target); rl != nil {
+			fn(q.target, rl)
+		}
+		return
 	}
-	db.ents.ascend(uint64(first), func(k uint64, en *entity) bool { return fn(EID(k), en) })
+	db.refs.ascend(uint64(q.target), func(k uint64, rl *refList) bool { return fn(EID(k), rl) })
 }
 
 // viewAttrs visits the attributes a filtered AEVT or AVET query may touch.
@@ -335,32 +339,30 @@ func (db *DB) avetView(a uint32, ix *avetIndex, buf []Datom) []Datom {
 }
 
 // refsView appends the filtered VAET datoms pointing at entity v.
-func (db *DB) refsView(v EID, en *entity, buf []Datom) []Datom {
+func (db *DB) refsView(v EID, rl *refList, buf []Datom) []Datom {
 	w := db.view
-	en.refs.each(func(br backref) bool {
+	rl.cur.each(func(br backref) bool {
 		if w.inRange(br.t) {
 			buf = append(buf, Datom{E: br.e, A: attrEID(br.a), V: Ref(v), Tx: txPos(br.t), Added: true})
 		}
 		return true
 	})
-	if en.hist != nil {
-		en.hist.backs.each(func(bs backspan) bool {
-			d := Datom{E: bs.e, A: attrEID(bs.a), V: Ref(v), Tx: txPos(bs.from), Added: true}
-			if !w.history {
-				if w.visibleSpan(bs.from, bs.to) {
-					buf = append(buf, d)
-				}
-				return true
-			}
-			if w.inRange(bs.from) {
-				buf = append(buf, d)
-			}
-			if w.inRange(bs.to) {
-				d.Tx, d.Added = txPos(bs.to), false
+	rl.past.each(func(bs backspan) bool {
+		d := Datom{E: bs.e, A: attrEID(bs.a), V: Ref(v), Tx: txPos(bs.from), Added: true}
+		if !w.history {
+			if w.visibleSpan(bs.from, bs.to) {
 				buf = append(buf, d)
 			}
 			return true
-		})
-	}
+		}
+		if w.inRange(bs.from) {
+			buf = append(buf, d)
+		}
+		if w.inRange(bs.to) {
+			d.Tx, d.Added = txPos(bs.to), false
+			buf = append(buf, d)
+		}
+		return true
+	})
 	return buf
 }

@@ -44,12 +44,13 @@ func (db *DB) transact(ops []Op, migration bool) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	encoded := EncodeTx(entry)
 	r, err := db.applyEntry(db.basis, entry)
 	if err != nil {
 		return nil, err
 	}
 	r.TempIDs = tx.tempIDs()
-	r.Entry = EncodeTx(entry)
+	r.Entry = encoded
 	return r, nil
 }
 

@@ -1,0 +1,181 @@
+package graphdb
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"runtime"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The benchmark workload of issue 3: n entities x 10 attributes (two of
+// them refs) transacted in batches of 1,000, then 20% of the values changed
+// in a second pass so that there is history.
+
+var benchAttrs = []Entity{
+	attrDef(":person/name", ":db/valueType", typeString),
+	attrDef(":person/email", ":db/valueType", typeString, ":db/unique", identity),
+	attrDef(":person/age", ":db/valueType", typeLong),
+	attrDef(":person/score", ":db/valueType", kw(":db.type/double")),
+	attrDef(":person/active", ":db/valueType", kw(":db.type/boolean")),
+	attrDef(":person/born", ":db/valueType", kw(":db.type/instant")),
+	attrDef(":person/status", ":db/valueType", kw(":db.type/keyword")),
+	attrDef(":person/city", ":db/valueType", typeString),
+	attrDef(":person/friend", ":db/valueType", typeRef),
+	attrDef(":person/manager", ":db/valueType", typeRef),
+}
+
+var benchCities = []string{"Berlin", "Paris", "Lagos", "Lima", "Osaka", "Quito", "Perth", "Turin"}
+
+func benchPerson(rng *rand.Rand, i, n int) Entity {
+	ref := func() any {
+		if i == 0 {
+			return TempNum(-1)
+		}
+		return EID(1 + rng.IntN(i)) // an entity of an earlier batch or this one
+	}
+	return Entity{
+		":db/id":          TempNum(int64(-(i + 1))),
+		":person/name":    fmt.Sprintf("Person %d", i),
+		":person/email":   fmt.Sprintf("p%d@example.org", i),
+		":person/age":     20 + rng.IntN(60),
+		":person/score":   rng.Float64() * 100,
+		":person/active":  rng.IntN(2) == 0,
+		":person/born":    time.UnixMilli(rng.Int64N(1e12)),
+		":person/status":  Keyword([]string{":status/active", ":status/away", ":status/gone"}[rng.IntN(3)]),
+		":person/city":    benchCities[rng.IntN(len(benchCities))],
+		":person/friend":  ref(),
+		":person/manager": ref(),
+	}
+}
+
+// benchLoad runs the workload and returns the database, the version before
+// the second pass, and the durations and datom counts of both passes.
+type benchResult struct {
+	db                       *DB
+	beforeUpdate             int64
+	loadTime, updateTime     time.Duration
+	loadDatoms, updateDatoms int64
+}
+
+func benchLoad(tb testing.TB, n int) benchResult {
+	rng := rand.New(rand.NewPCG(42, uint64(n)))
+	db := schemaDB(tb, benchAttrs...)
+	var res benchResult
+	const batch = 1000
+	ops := make([]Op, 0, batch)
+	// Only Transact is timed: building the input maps is the caller's work.
+	transact := func(d *time.Duration, count *int64) {
+		start := time.Now()
+		r, err := db.Transact(ops)
+		*d += time.Since(start)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		*count += int64(len(r.Datoms))
+		db = r.After
+	}
+	for lo := 0; lo < n; lo += batch {
+		ops = ops[:0]
+		for i := lo; i < min(lo+batch, n); i++ {
+			ops = append(ops, benchPerson(rng, i, n))
+		}
+		transact(&res.loadTime, &res.loadDatoms)
+	}
+	res.beforeUpdate = db.Basis()
+	changed := []string{":person/name", ":person/age", ":person/score", ":person/active", ":person/city", ":person/friend"}
+	for done := 0; done < n*10/5; done += batch {
+		ops = ops[:0]
+		for range batch {
+			e := EID(1 + rng.IntN(n))
+			a := changed[rng.IntN(len(changed))]
+			var v any
+			switch a {
+			case ":person/name":
+				v = fmt.Sprintf("Renamed %d", rng.IntN(1<<30))
+			case ":person/age":
+				v = 1000 + rng.IntN(1<<20)
+			case ":person/score":
+				v = 100 + rng.Float64()
+			case ":person/active":
+				v = rng.IntN(2) == 0
+			case ":person/city":
+				v = fmt.Sprintf("Town %d", rng.IntN(1<<30))
+			default:
+				v = EID(1 + rng.IntN(n))
+			}
+			ops = append(ops, Add{e, a, v})
+		}
+		transact(&res.updateTime, &res.updateDatoms)
+	}
+	res.db = db
+	return res
+}
+
+func BenchmarkTransact(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("entities=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			var res benchResult
+			for b.Loop() {
+				res = benchLoad(b, n)
+			}
+			b.ReportMetric(float64(res.loadDatoms)/res.loadTime.Seconds(), "transact_datoms/s")
+			b.ReportMetric(float64(res.updateDatoms)/res.updateTime.Seconds(), "update_datoms/s")
+			b.ReportMetric(bytesPerDatom(res.db), "bytes/datom")
+		})
+	}
+}
+
+// bytesPerDatom is the live heap per datom (history included) after a
+// collection, with db the only large live object.
+func bytesPerDatom(db *DB) float64 {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	heap := ms.HeapAlloc
+	runtime.KeepAlive(db)
+	return float64(heap) / float64(db.DatomCount())
+}
+
+var (
+	benchOnce sync.Once
+	benchDB   benchResult
+)
+
+func sharedBenchDB(b *testing.B) benchResult {
+	benchOnce.Do(func() { benchDB = benchLoad(b, 100_000) })
+	return benchDB
+}
+
+func BenchmarkPointRead(b *testing.B) {
+	res := sharedBenchDB(b)
+	db := res.db
+	attrs := make([]EID, len(benchAttrs))
+	for i, a := range benchAttrs {
+		attrs[i] = attrID(b, db, a[":db/ident"].(Value).Str())
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	const probes = 1 << 16
+	es, as := make([]EID, probes), make([]EID, probes)
+	for i := range probes {
+		es[i], as[i] = EID(1+rng.IntN(100_000)), attrs[rng.IntN(len(attrs))]
+	}
+	run := func(b *testing.B, db *DB) {
+		b.ReportAllocs()
+		i, found := 0, 0
+		for b.Loop() {
+			if _, ok := db.Value(es[i&(probes-1)], as[i&(probes-1)]); ok {
+				found++
+			}
+			i++
+		}
+		if found == 0 {
+			b.Fatal("no value found")
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+	}
+	b.Run("current", func(b *testing.B) { run(b, db) })
+	b.Run("as-of", func(b *testing.B) { run(b, db.AsOf(res.beforeUpdate)) })
+}
