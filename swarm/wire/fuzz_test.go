@@ -68,7 +68,6 @@ func FuzzReadMsg(f *testing.F) {
 	})
 }
 
-
 // FuzzRoundTrip builds messages of every kind from fuzzed field values:
 // Marshal's output (canonical input) decodes to the same message and
 // encodes back to the same bytes.
