@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 
 	"golang.org/x/term"
 
@@ -17,6 +19,42 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	env            func(string) string
+	ctx            context.Context
+	// cwd, when set, is the directory relative paths are resolved
+	// against: the client's, when the daemon runs a command for it.
+	cwd string
+	// daemon is set when the command runs inside the daemon, which holds
+	// the repo open.
+	daemon *daemonState
+}
+
+// abs resolves a path given on the command line.
+func (a *app) abs(p string) string {
+	if a.cwd == "" || p == "" || p == "-" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(a.cwd, p)
+}
+
+// openRepo opens the repo, or returns the daemon's when the command runs
+// inside it; call closeRepo when done.
+func (a *app) openRepo() (r *repo.Repo, closeRepo func() error, err error) {
+	if a.daemon != nil {
+		return a.daemon.repo, func() error { return nil }, nil
+	}
+	path, err := a.repoPath()
+	if err != nil {
+		return nil, nil, err
+	}
+	if r, err = repo.Open(path, repo.Options{}); err != nil {
+		return nil, nil, err
+	}
+	return r, func() error {
+		if err := r.Close(); err != nil {
+			return fmt.Errorf("close repo %s: %w", path, err)
+		}
+		return nil
+	}, nil
 }
 
 // repoPath returns $STELE_PATH or ~/.stele.
@@ -24,17 +62,13 @@ func (a *app) repoPath() (string, error) { return repo.DefaultPath(a.env) }
 
 // withRepo opens the repo, runs fn and closes the repo again.
 func (a *app) withRepo(fn func(r *repo.Repo) error) error {
-	path, err := a.repoPath()
-	if err != nil {
-		return err
-	}
-	r, err := repo.Open(path, repo.Options{})
+	r, closeRepo, err := a.openRepo()
 	if err != nil {
 		return err
 	}
 	err = fn(r)
-	if cerr := r.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("close repo %s: %w", path, cerr)
+	if cerr := closeRepo(); err == nil {
+		err = cerr
 	}
 	return err
 }

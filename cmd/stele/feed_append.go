@@ -121,7 +121,7 @@ func (ap *appender) confirmRestored(cause error) error {
 // appendFiles appends each file's content as one entry.
 func (ap *appender) appendFiles(paths []string) error {
 	for _, path := range paths {
-		fi, err := os.Stat(path)
+		fi, err := os.Stat(ap.a.abs(path))
 		if err != nil {
 			return err
 		}
@@ -131,7 +131,7 @@ func (ap *appender) appendFiles(paths []string) error {
 		if fi.Size() > int64(ap.limit) {
 			return fmt.Errorf("%s is %d bytes, more than the entry limit of %d bytes (feeds.entry_limit in config.json): %w", path, fi.Size(), ap.limit, feed.ErrTooLarge)
 		}
-		data, err := os.ReadFile(path)
+		data, err := os.ReadFile(ap.a.abs(path))
 		if err != nil {
 			return err
 		}

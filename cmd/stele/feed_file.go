@@ -106,6 +106,7 @@ func writeExport(a *app, f *feed.Feed, ranges feed.RangeSet, path string) (int64
 		err := f.Export(cw, ranges)
 		return cw.n, err
 	}
+	path = a.abs(path)
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("export: %w", err)
@@ -153,7 +154,7 @@ be consistent with them). Nothing is stored from a file that fails.`,
   stele feed import part.stele --json`,
 		Args: exactArgs(1, "FILE"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			file, err := os.Open(args[0])
+			file, err := os.Open(a.abs(args[0]))
 			if err != nil {
 				return err
 			}

@@ -39,6 +39,7 @@ func TestExactlyTheIssueCommands(t *testing.T) {
 		"stele feed get": true, "stele feed log": true, "stele feed info": true, "stele feed import": true,
 		"stele verify": true, "stele key import": true,
 		"stele feed export": false, "stele key export": false, "stele quickstart": false,
+		"stele daemon": false,
 	}
 	root := newRootCmd(&app{env: func(string) string { return "" }})
 	seen := map[string]bool{}

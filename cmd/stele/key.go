@@ -86,7 +86,7 @@ func writeKeyBackup(a *app, f *feed.Feed, data []byte, path string, encrypted bo
 		fmt.Fprintf(a.stderr, "wrote the key of %s, %s: whoever holds it can append to the feed\n", label(f), how)
 		return err
 	}
-	out, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	out, err := os.OpenFile(a.abs(path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		return fmt.Errorf("key file %s already exists: choose another name (a key backup is never overwritten)", path)
 	}
@@ -127,7 +127,7 @@ this copy is the latest.`,
   stele key import notes.key --passphrase-file pass.txt`,
 		Args: exactArgs(1, "FILE"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			data, err := readPrivateFile(args[0])
+			data, err := readPrivateFile(a.abs(args[0]))
 			if err != nil {
 				return err
 			}

@@ -14,7 +14,7 @@ import (
 // (twice when confirm is set). what names the key file in the prompt.
 func (a *app) passphrase(file, what string, confirm bool) ([]byte, error) {
 	if file != "" {
-		return readPassphraseFile(file)
+		return readPassphraseFile(a.abs(file))
 	}
 	if p := a.env("STELE_PASSPHRASE"); p != "" {
 		return []byte(p), nil

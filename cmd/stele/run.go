@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -10,14 +11,25 @@ import (
 
 // run is main without the process: it runs the command line args and
 // returns the exit code, so that tests (and quickstart) can call it.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) (code int) {
-	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env}
+// When a daemon runs for the repo, the command runs in it, through its
+// API; otherwise here.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(string) string) int {
+	a := &app{stdin: stdin, stdout: stdout, stderr: stderr, env: env, ctx: context.Background()}
+	if code, forwarded := a.forward(args); forwarded {
+		return code
+	}
+	return a.execute(args)
+}
+
+// execute runs a command line in this process.
+func (a *app) execute(args []string) (code int) {
+	stderr := a.stderr
 	defer func() {
 		// A panic is a bug in stele, never the user's fault: say so in one
 		// line, with the stack only on request.
 		if p := recover(); p != nil {
 			fmt.Fprintf(stderr, "stele: internal error: %v (a bug in stele: please report it with the command you ran)\n", p)
-			if env("STELE_TRACE") != "" {
+			if a.env("STELE_TRACE") != "" {
 				stderr.Write(debug.Stack())
 			}
 			code = exitError
@@ -25,9 +37,9 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer, env func(stri
 	}()
 	root := newRootCmd(a)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
+	root.SetIn(a.stdin)
+	root.SetOut(a.stdout)
+	root.SetErr(a.stderr)
 	cmd, err := root.ExecuteC()
 	return exitCode(stderr, cmd, err)
 }
@@ -53,7 +65,7 @@ FEED is a local feed name or a feed address (k51..., with or without stele://).`
 		RunE:          runE(groupHelp),
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newInitCmd(a), newFeedCmd(a), newVerifyCmd(a), newKeyCmd(a), newQuickstartCmd(a))
+	root.AddCommand(newInitCmd(a), newDaemonCmd(a), newFeedCmd(a), newVerifyCmd(a), newKeyCmd(a), newQuickstartCmd(a))
 	return root
 }
 

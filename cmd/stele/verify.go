@@ -72,26 +72,22 @@ func (a *app) verify(target string) (*verifyJSON, error) {
 	if strings.ContainsRune(target, os.PathSeparator) || strings.ContainsRune(target, '/') {
 		return a.verifyFile(target)
 	}
-	path, err := a.repoPath()
-	var r *repo.Repo
-	if err == nil {
-		r, err = repo.Open(path, repo.Options{})
-	}
+	r, closeRepo, err := a.openRepo()
 	switch {
 	case err == nil:
-		defer r.Close()
+		defer closeRepo()
 		f, lerr := r.Feeds.Lookup(target)
 		if lerr == nil {
 			a.warnIfForked(f)
 			return a.verifyFeed(target, f)
 		}
-		if !isFile(target) {
+		if !isFile(a.abs(target)) {
 			_, lerr = a.lookupFeed(r, target)
 			return nil, lerr
 		}
-	case errors.Is(err, repo.ErrNoRepo) && !isFile(target):
+	case errors.Is(err, repo.ErrNoRepo) && !isFile(a.abs(target)):
 		return nil, fmt.Errorf("%q is not a feed file, and there is no repo to look up a feed in: %w", target, err)
-	case !isFile(target):
+	case !isFile(a.abs(target)):
 		return nil, err
 	}
 	return a.verifyFile(target)
@@ -128,7 +124,7 @@ func (a *app) verifyFeed(target string, f *feed.Feed) (*verifyJSON, error) {
 }
 
 func (a *app) verifyFile(path string) (*verifyJSON, error) {
-	file, err := os.Open(path)
+	file, err := os.Open(a.abs(path))
 	if err != nil {
 		return nil, err
 	}

@@ -23,9 +23,10 @@
 //
 // # Running a command
 //
-// The request's query carries the arguments (repeated "arg") and the
+// The request's query carries the arguments (repeated "arg"), the
 // client's working directory ("cwd"), against which the daemon resolves
-// relative paths; the request body is the command's standard input,
+// relative paths, and the few client environment variables a command reads
+// (repeated "env", KEY=VALUE, such as STELE_PASSPHRASE); the request body is the command's standard input,
 // streamed. The response body is a stream of frames until the exit frame:
 //
 //	frame = kind(1 byte) uvarint(len) data
@@ -67,9 +68,16 @@ const (
 // maxFrame bounds one frame a client accepts.
 const maxFrame = 16 << 20
 
+// A Request is a command line to run in the daemon.
+type Request struct {
+	Args []string
+	Cwd  string   // the client's working directory
+	Env  []string // KEY=VALUE: the client's environment variables the command may read
+}
+
 // A Command runs one command line in the daemon. It must honour ctx: it is
 // cancelled when the client goes away.
-type Command func(ctx context.Context, args []string, cwd string, stdin io.Reader, stdout, stderr io.Writer) int
+type Command func(ctx context.Context, req Request, stdin io.Reader, stdout, stderr io.Writer) int
 
 // Files in the repo that tell clients where the API is.
 const (
@@ -128,7 +136,8 @@ func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 	fw := &frameWriter{w: w, flush: func() { _ = rc.Flush() }}
 	q := r.URL.Query()
-	code := s.run(r.Context(), q["arg"], q.Get("cwd"), r.Body, fw.stream(frameStdout), fw.stream(frameStderr))
+	req := Request{Args: q["arg"], Cwd: q.Get("cwd"), Env: q["env"]}
+	code := s.run(r.Context(), req, r.Body, fw.stream(frameStdout), fw.stream(frameStderr))
 	fw.write(frameExit, []byte(strconv.Itoa(code)))
 }
 
@@ -240,17 +249,17 @@ func (c *Client) authorize(r *http.Request) { r.Header.Set("Authorization", "Bea
 
 // Run runs a command in the daemon, copying its output to stdout and
 // stderr as it arrives, and returns its exit code.
-func (c *Client) Run(ctx context.Context, args []string, cwd string, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
-	q := url.Values{"arg": args, "cwd": {cwd}}
+func (c *Client) Run(ctx context.Context, req Request, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
+	q := url.Values{"arg": req.Args, "cwd": {req.Cwd}, "env": req.Env}
 	if stdin == nil {
 		stdin = http.NoBody
 	}
-	req, err := http.NewRequestWithContext(ctx, "POST", c.base+"/api/v1/run?"+q.Encode(), stdin)
+	hreq, err := http.NewRequestWithContext(ctx, "POST", c.base+"/api/v1/run?"+q.Encode(), stdin)
 	if err != nil {
 		return 1, err
 	}
-	c.authorize(req)
-	resp, err := c.http.Do(req)
+	c.authorize(hreq)
+	resp, err := c.http.Do(hreq)
 	if err != nil {
 		return 1, fmt.Errorf("daemon API: %w", err)
 	}

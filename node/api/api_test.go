@@ -42,9 +42,9 @@ func serve(t *testing.T, run Command) (repoPath string) {
 	return repoPath
 }
 
-func echo(ctx context.Context, args []string, cwd string, stdin io.Reader, stdout, stderr io.Writer) int {
+func echo(ctx context.Context, req Request, stdin io.Reader, stdout, stderr io.Writer) int {
 	in, _ := io.ReadAll(stdin)
-	fmt.Fprintf(stdout, "args=%q cwd=%s stdin=%q", args, cwd, in)
+	fmt.Fprintf(stdout, "args=%q cwd=%s env=%q stdin=%q", req.Args, req.Cwd, req.Env, in)
 	fmt.Fprint(stderr, "a warning")
 	return 3
 }
@@ -58,11 +58,11 @@ func TestRun(t *testing.T) {
 		t.Fatal(err)
 	}
 	var out, errOut bytes.Buffer
-	code, err := c.Run(context.Background(), []string{"feed", "get", "x y", "0:2"}, "/some/dir", strings.NewReader("line\n"), &out, &errOut)
+	code, err := c.Run(context.Background(), Request{Args: []string{"feed", "get", "x y", "0:2"}, Cwd: "/some/dir", Env: []string{"STELE_PASSPHRASE=a b"}}, strings.NewReader("line\n"), &out, &errOut)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if code != 3 || out.String() != `args=["feed" "get" "x y" "0:2"] cwd=/some/dir stdin="line\n"` || errOut.String() != "a warning" {
+	if code != 3 || out.String() != `args=["feed" "get" "x y" "0:2"] cwd=/some/dir env=["STELE_PASSPHRASE=a b"] stdin="line\n"` || errOut.String() != "a warning" {
 		t.Fatalf("code %d stdout %q stderr %q", code, out.String(), errOut.String())
 	}
 }
@@ -70,7 +70,7 @@ func TestRun(t *testing.T) {
 // TestStreaming: output reaches the client while the command still runs,
 // and stdin is read while output is written (full duplex).
 func TestStreaming(t *testing.T) {
-	repo := serve(t, func(ctx context.Context, _ []string, _ string, stdin io.Reader, stdout, _ io.Writer) int {
+	repo := serve(t, func(ctx context.Context, _ Request, stdin io.Reader, stdout, _ io.Writer) int {
 		buf := make([]byte, 64)
 		for {
 			n, err := stdin.Read(buf)
@@ -90,7 +90,7 @@ func TestStreaming(t *testing.T) {
 	outR, outW := io.Pipe()
 	done := make(chan int)
 	go func() {
-		code, _ := c.Run(context.Background(), nil, "", inR, outW, io.Discard)
+		code, _ := c.Run(context.Background(), Request{}, inR, outW, io.Discard)
 		outW.Close()
 		done <- code
 	}()
@@ -111,7 +111,7 @@ func TestStreaming(t *testing.T) {
 
 func TestCancelOnDisconnect(t *testing.T) {
 	cancelled := make(chan struct{})
-	repo := serve(t, func(ctx context.Context, _ []string, _ string, _ io.Reader, stdout, _ io.Writer) int {
+	repo := serve(t, func(ctx context.Context, _ Request, _ io.Reader, stdout, _ io.Writer) int {
 		fmt.Fprint(stdout, "started")
 		<-ctx.Done()
 		close(cancelled)
@@ -124,7 +124,7 @@ func TestCancelOnDisconnect(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	started := make(chan struct{})
 	w := writerFunc(func(p []byte) (int, error) { close(started); return len(p), nil })
-	go c.Run(ctx, nil, "", nil, w, io.Discard)
+	go c.Run(ctx, Request{}, nil, w, io.Discard)
 	<-started
 	cancel()
 	select {

@@ -24,8 +24,8 @@
 //
 // Only one process may have a repo open at a time: Open takes an exclusive
 // lock on repo.lock (and Pebble one on feeds/db), and a second process
-// gets an error wrapping ErrLocked. Later, commands will talk to a running
-// daemon instead of opening the repo themselves.
+// gets an error wrapping ErrLocked; while a daemon runs, commands talk to
+// it through its API instead (package node/api).
 //
 // # Configuration
 //
@@ -38,7 +38,19 @@
 //	  "version": 1,
 //	  "feeds": {
 //	    "entry_limit": 4194304
-//	  }
+//	  },
+//	  "api": {
+//	    "address": "127.0.0.1:5017"
+//	  },
+//	  "swarm": {
+//	    "listen": [
+//	      "/ip4/0.0.0.0/tcp/4017",
+//	      "/ip6/::/tcp/4017",
+//	      "/ip4/0.0.0.0/udp/4017/quic-v1",
+//	      "/ip6/::/udp/4017/quic-v1"
+//	    ]
+//	  },
+//	  "limits": {}
 //	}
 //
 // version is the format of the repo (CurrentVersion); a newer one is
@@ -46,7 +58,32 @@
 // bytes, that a feed of this node accepts, from its author or from a
 // replica source (1 to MaxEntryLimit).
 //
-// Sections to come sit beside "feeds": "swarm" (listen addresses,
-// bootstrap peers, private swarm), "api" (the local API address) and
-// "limits" (storage and upload limits).
+// api.address is where the daemon's HTTP API listens: always a loopback
+// address (port 0 takes a free port; the address taken is written to the
+// repo's api file while the daemon runs).
+//
+// swarm.listen are the libp2p multiaddrs to listen on; swarm.bootstrap the
+// peers (multiaddrs ending in /p2p/<peer ID>) through which to join the
+// DHT: empty means the public IPFS (Amino) bootstrap peers, like Kubo.
+// swarm.private makes a closed swarm with its own DHT protocol prefix
+// (swarm.dht_prefix, default /stele-private), no public bootstrap peers and
+// no NAT traversal, relays or anything else that talks to outsiders; in a
+// private swarm an empty bootstrap list makes the node a bootstrap node.
+// swarm.relay_service lets the node relay for peers behind NAT.
+//
+// limits.storage caps the bytes the feed store may take (volunteer
+// replicas stop fetching beyond it) and limits.upload the bytes per second
+// served to any one peer; 0 or absent means no limit.
+//
+// Init takes a profile: "default" (the above: the public network) or
+// "local", for tests, demos and the testnet: API and swarm on 127.0.0.1
+// with free ports, a private swarm (dht_prefix /stele-local) with no
+// bootstrap peers outside this machine:
+//
+//	"api": {"address": "127.0.0.1:0"},
+//	"swarm": {
+//	  "listen": ["/ip4/127.0.0.1/tcp/0", "/ip4/127.0.0.1/udp/0/quic-v1"],
+//	  "private": true,
+//	  "dht_prefix": "/stele-local"
+//	}
 package repo

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestOpenAfterInit(t *testing.T) {
 	if r.Identity.Public() != id {
 		t.Errorf("identity changed across Open")
 	}
-	if r.Feeds == nil || r.Config != DefaultConfig() {
+	if r.Feeds == nil || !reflect.DeepEqual(r.Config, DefaultConfig()) {
 		t.Errorf("Open: config %+v", r.Config)
 	}
 	f, err = r.Feeds.Lookup("notes")
@@ -377,12 +378,12 @@ func TestParseConfigDefaults(t *testing.T) {
 	}{
 		{`{"version": 1}`, DefaultConfig()},
 		{`{"version": 1, "feeds": {}}`, DefaultConfig()},
-		{`{"version": 1, "feeds": {"entry_limit": 1024}}`, Config{Version: 1, Feeds: FeedsConfig{EntryLimit: 1024}}},
+		{`{"version": 1, "feeds": {"entry_limit": 1024}}`, func() Config { c := DefaultConfig(); c.Feeds.EntryLimit = 1024; return c }()},
 		{string(FormatConfig(DefaultConfig())), DefaultConfig()},
 	}
 	for _, tt := range tests {
 		got, err := ParseConfig([]byte(tt.in))
-		if err != nil || got != tt.want {
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("ParseConfig(%s) = %+v, %v; want %+v", tt.in, got, err, tt.want)
 		}
 	}

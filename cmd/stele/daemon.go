@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/steledb/stele/node/api"
+	"github.com/steledb/stele/node/repo"
+)
+
+// daemonState is what commands run inside the daemon share: the repo it
+// holds open.
+type daemonState struct {
+	repo *repo.Repo
+}
+
+func newDaemonCmd(a *app) *cobra.Command {
+	return &cobra.Command{
+		Use:   "daemon",
+		Short: "Run the node: hold the repo open and serve the local API",
+		Long: `Run the stele node until interrupted (SIGINT or SIGTERM). The daemon holds
+the repo open and serves a local HTTP API on the address of api.address in
+config.json (127.0.0.1 only), guarded by a token in the repo's api.token
+file; it writes the address it took to the repo's api file. While it runs,
+every other stele command goes through it, so they work as usual.`,
+		Example: `  stele daemon &
+  stele feed list`,
+		Args: exactArgs(0, "no arguments"),
+		RunE: runE(func(cmd *cobra.Command, args []string) error {
+			return a.runDaemon()
+		}),
+	}
+}
+
+func (a *app) runDaemon() error {
+	if a.daemon != nil {
+		return errors.New("the daemon is already running")
+	}
+	r, closeRepo, err := a.openRepo()
+	if err != nil {
+		return err
+	}
+	defer closeRepo()
+	d := &daemonState{repo: r}
+	ctx, stop := signal.NotifyContext(a.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	token, err := api.NewToken()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", r.Config.API.Address)
+	if err != nil {
+		return fmt.Errorf("daemon API on %s: %w", r.Config.API.Address, err)
+	}
+	srv := &http.Server{Handler: api.NewServer(token, a.daemonCommand(d)), ReadHeaderTimeout: 10 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	cleanup, err := writeAPIFiles(r.Path, ln.Addr().String(), token)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	defer cleanup()
+	fmt.Fprintf(a.stdout, "daemon running: repo %s, API http://%s, peer ID %s\n", r.Path, ln.Addr(), r.PeerID())
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		return fmt.Errorf("daemon API: %w", err)
+	}
+	fmt.Fprintln(a.stdout, "daemon stopping")
+	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		srv.Close()
+	}
+	<-served
+	return nil
+}
+
+// writeAPIFiles writes the token (first, so a client that finds the
+// address always finds the token) and the address, and returns a function
+// that removes both.
+func writeAPIFiles(repoPath, addr, token string) (func(), error) {
+	tokenPath, addrPath := filepath.Join(repoPath, api.TokenFile), filepath.Join(repoPath, api.AddrFile)
+	if err := os.WriteFile(tokenPath, []byte(token+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write API token: %w", err)
+	}
+	if err := os.WriteFile(addrPath, []byte(addr+"\n"), 0o600); err != nil {
+		os.Remove(tokenPath)
+		return nil, fmt.Errorf("write API address: %w", err)
+	}
+	return func() {
+		os.Remove(addrPath)
+		os.Remove(tokenPath)
+	}, nil
+}
+
+// daemonCommand runs a client's command line inside the daemon.
+func (a *app) daemonCommand(d *daemonState) api.Command {
+	return func(ctx context.Context, req api.Request, stdin io.Reader, stdout, stderr io.Writer) int {
+		env := make(map[string]string)
+		for _, kv := range req.Env {
+			if k, v, ok := strings.Cut(kv, "="); ok && forwardedEnv[k] {
+				env[k] = v
+			}
+		}
+		client := &app{stdin: stdin, stdout: stdout, stderr: stderr, ctx: ctx, cwd: req.Cwd, daemon: d,
+			env: func(k string) string { return env[k] }}
+		return client.execute(req.Args)
+	}
+}
+
+// forwardedEnv are the client environment variables a command run by the
+// daemon sees (it never sees the daemon's own environment).
+var forwardedEnv = map[string]bool{"STELE_PASSPHRASE": true, "STELE_TRACE": true}
+
+// localOnly are the commands that never go through a daemon.
+var localOnly = map[string]bool{"init": true, "daemon": true, "quickstart": true, "help": true, "completion": true}
+
+// forward runs the command line through the repo's daemon when one runs.
+// It reports false when there is none, and the command must run here.
+func (a *app) forward(args []string) (code int, forwarded bool) {
+	if len(args) == 0 || localOnly[args[0]] || a.daemon != nil {
+		return 0, false
+	}
+	for _, arg := range args {
+		if arg == "--help" || arg == "-h" {
+			return 0, false
+		}
+	}
+	path, err := a.repoPath()
+	if err != nil {
+		return 0, false
+	}
+	c, err := api.Dial(a.ctx, path)
+	if errors.Is(err, api.ErrNoDaemon) {
+		return 0, false
+	}
+	if err != nil {
+		fmt.Fprintf(a.stderr, "stele: %v\n", err)
+		return exitError, true
+	}
+	cwd, _ := os.Getwd()
+	req := api.Request{Args: args, Cwd: cwd}
+	for k := range forwardedEnv {
+		if v := a.env(k); v != "" {
+			req.Env = append(req.Env, k+"="+v)
+		}
+	}
+	var stdin io.Reader
+	if a.stdin != nil {
+		stdin = io.NopCloser(a.stdin) // the HTTP client closes bodies
+	}
+	code, err = c.Run(a.ctx, req, stdin, a.stdout, a.stderr)
+	if err != nil {
+		fmt.Fprintf(a.stderr, "stele: %v\n", err)
+		return exitError, true
+	}
+	return code, true
+}
