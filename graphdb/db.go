@@ -21,6 +21,7 @@ type DB struct {
 	nextUser  uint64            // next user-partition number
 	nextIdent uint64            // next db-partition number
 	datoms    int64             // datoms ever (assertions + retractions), bootstrap excluded
+	invalid   []InvalidEntry    // entries skipped, by position
 	view      view
 }
 
@@ -29,7 +30,7 @@ type DB struct {
 type view struct {
 	filtered bool   // false: the current state, no filter at all
 	asOf     uint32 // datoms with stored tx <= asOf
-	since    uint32 // datoms with stored tx > since
+	minT     uint32 // datoms with stored tx >= minT (Since(n) sets n+1)
 	history  bool   // assertions and retractions, not just the state
 }
 
@@ -39,8 +40,8 @@ type attrState struct {
 	edit  *edit
 	info  attrInfo
 	bits  idmap[bitPair] // bitmaps of entities: bit e&63 of the words at e>>6
-	count int64         // current datoms
-	avet  *avetIndex    // nil unless the attribute is unique or indexed
+	count int64          // current datoms
+	avet  *avetIndex     // nil unless the attribute is unique or indexed
 }
 
 // bitPair holds one word of an attribute's two entity bitmaps: the entities

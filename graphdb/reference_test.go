@@ -241,12 +241,12 @@ func userDatoms(ds []Datom) []Datom {
 
 func sameDatoms(t *testing.T, what string, got, want []Datom) {
 	t.Helper()
-	if len(got) != len(want) {
-		t.Fatalf("%s: got %d datoms, want %d\n got %v\nwant %v", what, len(got), len(want), got, want)
-	}
-	for i := range got {
+	for i := range min(len(got), len(want)) {
 		if got[i] != want[i] {
-			t.Fatalf("%s: datom %d: got %v, want %v", what, i, got[i], want[i])
+			t.Fatalf("%s: datom %d: got %v, want %v (%d and %d datoms)", what, i, got[i], want[i], len(got), len(want))
 		}
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: got %d datoms, want %d\n got %.2000v\nwant %.2000v", what, len(got), len(want), got, want)
 	}
 }

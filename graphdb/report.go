@@ -22,6 +22,10 @@ type Report struct {
 	// Entry is the encoded transaction, for the transactor to append to the
 	// feed at position Tx; nil for reports of entries read from a feed.
 	Entry []byte
+	// Invalid is set when the entry at Tx was skipped: it does not decode or
+	// breaks the database's rules. The report then has no datoms and After
+	// is Before with the position counted.
+	Invalid error
 }
 
 // ApplyTx materializes the transaction entry at feed position pos (which

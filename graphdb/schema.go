@@ -61,7 +61,7 @@ func (db *DB) IdentOf(e EID) (string, bool) {
 		return "", false
 	}
 	c, ok := en.firstCell(attrIdent)
-	if !ok {
+	if !ok || c.kind() != KindKeyword {
 		return "", false
 	}
 	return db.ar.get(c.v), true
@@ -95,6 +95,10 @@ func deriveInfo(o valueOps, en *entity) (attrInfo, error) {
 	en.cells.each(func(c cell) bool {
 		switch c.attr() {
 		case attrIdent:
+			if c.kind() != KindKeyword {
+				err = fmt.Errorf(":db/ident must be a keyword")
+				break
+			}
 			info.ident = o.ar.get(c.v)
 		case attrValueType:
 			k, ok := enumRef(c, identTypeBase+uint32(KindString), identTypeBase+uint32(numKinds-1))

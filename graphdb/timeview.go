@@ -25,7 +25,7 @@ func (db *DB) Since(n int64) *DB {
 	if !c.view.filtered {
 		c.view = view{filtered: true, asOf: uint32(db.basis)}
 	}
-	c.view.since = max(c.view.since, uint32(min(max(n, 0), int64(^uint32(0)))))
+	c.view.minT = max(c.view.minT, uint32(min(max(n, 0)+1, int64(^uint32(0)))))
 	return &c
 }
 
@@ -50,14 +50,14 @@ func (db *DB) Current() *DB {
 	return &c
 }
 
-func (v view) visibleCell(t uint32) bool { return t <= v.asOf && t > v.since }
+func (v view) visibleCell(t uint32) bool { return t <= v.asOf && t >= v.minT }
 
 // visibleSpan reports whether a past datom is part of the state at asOf.
 func (v view) visibleSpan(from, to uint32) bool {
-	return from <= v.asOf && to > v.asOf && from > v.since
+	return from <= v.asOf && to > v.asOf && from >= v.minT
 }
 
-func (v view) inRange(t uint32) bool { return t <= v.asOf && t > v.since }
+func (v view) inRange(t uint32) bool { return t <= v.asOf && t >= v.minT }
 
 // viewValue is Value under a time filter.
 func (db *DB) viewValue(en *entity, a uint32) (Value, bool) {
