@@ -234,11 +234,18 @@ func (en *entity) hasTwo(a uint32) bool {
 	return n > 1
 }
 
-// eachCell calls fn on the current cells of attribute a in value order.
+// eachCell calls fn on the current cells of attribute a in value order. It
+// returns false if fn stopped the iteration.
 func (en *entity) eachCell(o valueOps, a uint32, fn func(cell) bool) bool {
-	return en.cells.ascend(cell{ak: packAK(a, 0)}, o.cmpCell, func(c cell) bool {
-		return c.attr() == a && fn(c)
+	stopped := false
+	en.cells.ascend(cell{ak: packAK(a, 0)}, o.cmpCell, func(c cell) bool {
+		if c.attr() != a {
+			return false
+		}
+		stopped = !fn(c)
+		return !stopped
 	})
+	return !stopped
 }
 
 // findCell returns the current cell holding value x for attribute a.

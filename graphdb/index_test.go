@@ -91,6 +91,7 @@ func TestTimeViewsAgainstReference(t *testing.T) {
 					collect(db.History().AsOf(v).Since(since).Datoms(EAVT)), w.ref.history(v, since))
 				checkDiff(t, db, w, since, v)
 				checkPointReads(t, db.AsOf(v), want)
+				checkPointReads(t, versions[v], want)
 			}
 			sameDatoms(t, "History", userDatoms(collect(db.History().Datoms(EAVT))), w.ref.history(n, 0))
 		})
