@@ -1,6 +1,7 @@
 package graphdb
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"runtime"
@@ -57,14 +58,28 @@ type benchResult struct {
 	beforeUpdate             int64
 	loadTime, updateTime     time.Duration
 	loadDatoms, updateDatoms int64
+	entries                  [][]byte // with keepEntries
 }
 
-func benchLoad(tb testing.TB, n int) benchResult {
+func benchLoad(tb testing.TB, n int) benchResult { return benchLoadEntries(tb, n, false) }
+
+func benchLoadEntries(tb testing.TB, n int, keepEntries bool) benchResult {
 	rng := rand.New(rand.NewPCG(42, uint64(n)))
-	db := schemaDB(tb, benchAttrs...)
 	var res benchResult
+	ops := make([]Op, len(benchAttrs))
+	for i, a := range benchAttrs {
+		ops[i] = a
+	}
+	r0, err := NewDB(FeedKey{7}).Transact(ops)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db := r0.After
+	if keepEntries {
+		res.entries = append(res.entries, r0.Entry)
+	}
 	const batch = 1000
-	ops := make([]Op, 0, batch)
+	ops = make([]Op, 0, batch)
 	// Only Transact is timed: building the input maps is the caller's work.
 	transact := func(d *time.Duration, count *int64) {
 		start := time.Now()
@@ -75,6 +90,9 @@ func benchLoad(tb testing.TB, n int) benchResult {
 		}
 		*count += int64(len(r.Datoms))
 		db = r.After
+		if keepEntries {
+			res.entries = append(res.entries, r.Entry)
+		}
 	}
 	for lo := 0; lo < n; lo += batch {
 		ops = ops[:0]
@@ -178,4 +196,59 @@ func BenchmarkPointRead(b *testing.B) {
 	}
 	b.Run("current", func(b *testing.B) { run(b, db) })
 	b.Run("as-of", func(b *testing.B) { run(b, db.AsOf(res.beforeUpdate)) })
+}
+
+// BenchmarkRebuild materializes the feed of the workload from scratch, as
+// a replica (or a node without a snapshot) does.
+func BenchmarkRebuild(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("entities=%d", n), func(b *testing.B) {
+			res := benchLoadEntries(b, n, true)
+			log := &feedLog{entries: res.entries}
+			res.db = nil
+			b.ReportAllocs()
+			b.ResetTimer()
+			var db *DB
+			for b.Loop() {
+				m := NewMaterializer(NewDB(FeedKey{7}))
+				if _, err := m.CatchUp(log); err != nil {
+					b.Fatal(err)
+				}
+				db = m.DB()
+			}
+			secs := b.Elapsed().Seconds() / float64(b.N)
+			b.ReportMetric(float64(db.DatomCount())/secs, "datoms/s")
+			b.ReportMetric(secs*1e6/float64(db.DatomCount()), "s/1M_datoms")
+		})
+	}
+}
+
+// BenchmarkSnapshot writes and reads a snapshot of the workload database.
+func BenchmarkSnapshot(b *testing.B) {
+	db := sharedBenchDB(b).db
+	var buf bytes.Buffer
+	if err := WriteSnapshot(&buf, db); err != nil {
+		b.Fatal(err)
+	}
+	size := buf.Len()
+	b.Run("write", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(size))
+		for b.Loop() {
+			buf.Reset()
+			if err := WriteSnapshot(&buf, db); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("read", func(b *testing.B) {
+		b.ReportAllocs()
+		b.SetBytes(int64(size))
+		for b.Loop() {
+			if _, err := ReadSnapshot(bytes.NewReader(buf.Bytes()), db.Self()); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(size)/float64(db.DatomCount()), "file_bytes/datom")
+	})
 }

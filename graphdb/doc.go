@@ -89,6 +89,113 @@
 // the state (no redundant assertion, no retraction of an absent datom), the
 // result must respect the schema (value types, cardinality one, unique
 // values), and schema changes of declared attributes need the migration
-// flag. An entry that is validly signed but fails these checks is skipped
-// as a whole (the version still advances) and reported with its position.
+// flag. An entry that is validly signed but fails these checks, or does not
+// decode, is skipped as a whole (the version still advances, so every
+// replica agrees on positions) and reported with its position.
+//
+// # Schema
+//
+// Attributes are entities of the db partition with a :db/ident, and the
+// schema is their datoms: :db/valueType (a ref to :db.type/string, long,
+// double, boolean, instant, uuid, keyword, bytes, ref), :db/cardinality
+// (:db.cardinality/one or many), :db/unique (:db.unique/identity or value),
+// :db/isComponent, :db/index, :db/doc. The bootstrap attributes and idents
+// have fixed numbers (bootstrap.go); :db/txInstant (8) holds transaction
+// times, which the caller supplies: nothing here reads a clock.
+//
+// Schema is optional. An attribute used without a schema is created on
+// first use (an entity with just a :db/ident) and behaves as in
+// DataScript: cardinality one, values of any kind. Adding attributes, and
+// declaring properties of an attribute without data, is always allowed.
+// Changing a declared value type, cardinality or uniqueness, or
+// constraining an attribute that has data, is a migration: DB.Migrate
+// checks the existing data against the new schema and fails naming an
+// offending datom; the entry carries the migration flag, without which a
+// replica rejects the change.
+//
+// # Transactions
+//
+// DB.Transact takes operations (Add, Retract, RetractEntity, Entity maps;
+// see Entity for the accepted references and values), resolves them
+// against the database and returns a Report: the new database, the
+// datoms, the tempid mapping and the encoded entry to append at position
+// Report.Tx. Resolution follows DataScript: tempids (negative numbers and
+// strings) become new entities, numbered in order of first use; a tempid
+// whose entity asserts a :db.unique/identity value held by an existing
+// entity becomes that entity (upsert), tempids asserting the same new
+// identity value become one entity, and a tempid bound to two entities is
+// an error; lookup refs [attr value] and idents resolve against the
+// database before the transaction; operations apply in order to the
+// current values, so the last value of a cardinality-one attribute wins
+// and replaces the old one (which is retracted), redundant assertions
+// vanish, and an assertion retracted later in the same transaction
+// cancels out; RetractEntity retracts the entity's datoms, the refs to it
+// and, recursively, its components. Attributes defined by entity maps in
+// the transaction can be used by its other operations. Errors name the
+// operation (OpError) or the datom (DatomError) and the reason, and
+// nothing is appended.
+//
+// # Indices and time
+//
+// A DB is an immutable value: a reader holds one and reads without locks
+// while new versions are derived from it. All structures are persistent
+// and copy-on-write; a transaction stamps the nodes it copies with its own
+// token and changes them in place afterwards, so it copies each node once.
+//
+//	EAVT  entity -> current datoms (16-byte cells: attribute|kind, tx,
+//	      value or arena offset), in a radix trie over entity numbers;
+//	      past datoms (spans: value, asserted at, retracted at) apart
+//	AEVT  attribute -> bitmaps of the entities with a current value and of
+//	      those that ever had one, in radix tries; values from EAVT
+//	AVET  attribute -> B-tree of (value, entity, tx) for unique and
+//	      :db/index attributes; past ones in a second B-tree
+//	VAET  entity -> the refs to it (attribute, referencing entity, tx),
+//	      current and past
+//
+// Strings, keywords, bytes and uuids live in an append-only arena shared
+// by the versions of a database, so stored datoms hold no pointers. The
+// current state never looks at history: Value and Datoms of an unfiltered
+// DB read cells, bitmaps and current trees only.
+//
+// AsOf(N) is the state after positions < N; Since(N) keeps the datoms
+// asserted at positions >= N; History() yields assertions and retractions
+// with their tx (bootstrap included, unless Since); they combine. Diff(v1,
+// v2) gives the datoms of v2 missing from v1 (Added) and of v1 missing from
+// v2 (not Added, with the position of their retraction).
+//
+// # Materializing feeds
+//
+// A Materializer applies the verified entries of one feed in order
+// (Apply, or CatchUp from a Log such as *feed.Feed), holds entries that
+// arrive past a gap until the gap is filled, and adopts the databases of
+// local transactions (Commit) without applying their entries again. A
+// rebuild from scratch gives the same state as incremental application.
+// To restart without replaying the feed, SaveSnapshot writes the database
+// (EAVT with history; the other indices are derived on loading) to a
+// versioned, checksummed file atomically; LoadSnapshot reads it back and
+// materialization resumes at its Basis. The format is specified in
+// snapshot.go.
+//
+// # Reactivity
+//
+// Every Report lists the sorted attributes it touched (Attrs, Touches), so
+// a live query can skip transactions that cannot affect it. Subscriptions
+// matches reports against attribute and entity patterns; it is a state
+// machine the node drives from one goroutine.
+//
+// # Several feeds
+//
+// A View combines the databases of several feeds: EIDs get view slots
+// (the first database keeps slot 0), refs into another feed resolve to
+// that feed's entities, facts that several feeds assert about one entity
+// meet under one EID, and index scans merge in index order. The feed of a
+// datom is the slot of its attribute.
+//
+// # Limits
+//
+// Per feed: 2^32 - 2 transactions, 2^44 entities per partition, 2^28 - 1
+// attributes and idents, 65,535 other feeds referenced. Instants have
+// millisecond precision. An entity with more than 64 values of one
+// cardinality-many attribute finds a string, keyword, bytes or uuid value
+// among them by a linear scan (numbers and refs by binary search).
 package graphdb

@@ -2,6 +2,7 @@ package graphdb
 
 import (
 	"cmp"
+	"sort"
 	"strings"
 )
 
@@ -248,16 +249,42 @@ func (en *entity) eachCell(o valueOps, a uint32, fn func(cell) bool) bool {
 	return !stopped
 }
 
-// findCell returns the current cell holding value x for attribute a.
+// findCell returns the current cell holding value x for attribute a: a
+// binary search, except for the byte-valued kinds of a large entity, which
+// have no search key outside the arena and are scanned.
 func (en *entity) findCell(o valueOps, a uint32, x Value) (cell, bool) {
+	ak := packAK(a, x.kind)
+	if !x.kind.arenaKind() {
+		var found cell
+		ok := false
+		en.cells.ascend(cell{ak: ak, v: x.n}, o.cmpCell, func(c cell) bool {
+			found, ok = c, c.ak == ak && c.v == x.n
+			return false
+		})
+		return found, ok
+	}
+	if en.cells.big == nil {
+		cs := en.cells.small
+		i := sort.Search(len(cs), func(i int) bool {
+			c := cs[i]
+			if c.ak != ak {
+				return c.ak > ak
+			}
+			return o.ar.get(c.v) >= x.s
+		})
+		if i < len(cs) && cs[i].ak == ak && o.ar.get(cs[i].v) == x.s {
+			return cs[i], true
+		}
+		return cell{}, false
+	}
 	var found cell
 	ok := false
-	en.eachCell(o, a, func(c cell) bool {
-		if o.matches(c.kind(), c.v, x) {
-			found, ok = c, true
+	en.cells.ascend(cell{ak: ak}, o.cmpCell, func(c cell) bool {
+		if c.ak != ak {
 			return false
 		}
-		return true
+		found, ok = c, o.ar.get(c.v) == x.s
+		return !ok
 	})
 	return found, ok
 }
