@@ -42,6 +42,7 @@ type builder struct {
 	lastEn  *entity
 	attrs   []*attrState // attribute states owned by this transaction
 	recheck []Datom      // assertions to validate again at the end
+	emptied []ovKey      // entities left without values of an attribute
 	touched []EID
 	schema  []EID
 	applied []Datom // with arena strings
@@ -241,9 +242,11 @@ func (b *builder) assert(d Datom, a uint32) error {
 	}
 	en.cells.insert(c, b.o.cmpCell)
 	st := b.ownAttr(a)
-	w := st.bits.ptr(b.ed, uint64(d.E)>>6)
-	w.cur |= 1 << (d.E & 63)
-	w.ever |= 1 << (d.E & 63)
+	if bit := uint64(1) << (d.E & 63); st.bits.get(uint64(d.E)>>6).cur&bit == 0 {
+		w := st.bits.ptr(b.ed, uint64(d.E)>>6)
+		w.cur |= bit
+		w.ever |= bit
+	}
 	st.count++
 	suspect := st.info.ident == "" || st.info.valueType != KindInvalid && st.info.valueType != d.V.kind ||
 		!st.info.many && en.hasTwo(a)
@@ -274,7 +277,8 @@ func (b *builder) retract(d Datom, a uint32) error {
 	st := b.ownAttr(a)
 	st.count--
 	if _, still := en.firstCell(a); !still {
-		st.bits.ptr(b.ed, uint64(d.E)>>6).cur &^= 1 << (d.E & 63)
+		// Cleared at the end unless an assertion (a replacement) refills it.
+		b.emptied = append(b.emptied, ovKey{d.E, a})
 	}
 	if st.avet != nil {
 		it := b.o.storedItem(c.kind(), c.v, d.E, c.t)
@@ -326,6 +330,12 @@ func (b *builder) record(d Datom, a uint32) {
 // finish refreshes the schema, validates the asserted datoms against it
 // and records the transaction.
 func (b *builder) finish() error {
+	for _, k := range b.emptied {
+		if _, refilled := b.db.entity(k.e).firstCell(k.a); !refilled {
+			st := b.ownAttr(k.a)
+			st.bits.ptr(b.ed, uint64(k.e)>>6).cur &^= 1 << (k.e & 63)
+		}
+	}
 	if err := b.refreshSchema(); err != nil {
 		return err
 	}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 )
@@ -316,4 +317,79 @@ func FuzzApplyTx(f *testing.F) {
 		}
 		sameDatoms(t, "base after ApplyTx", collect(base.History().Datoms(EAVT)), before)
 	})
+}
+
+// TestConcurrentReadersAndForks runs readers of the materializer's latest
+// database while it applies entries, and transactions forked from one
+// database in parallel; run with -race.
+func TestConcurrentReadersAndForks(t *testing.T) {
+	versions, log := buildFeed(t, 9, 60)
+	m := NewMaterializer(NewDB(FeedKey{5}))
+	done := make(chan struct{})
+	var readers sync.WaitGroup
+	for range 2 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				db := m.DB()
+				want := db.DatomCount()
+				if got := int64(len(collect(db.History().Datoms(EAVT)))) - bootstrapDatoms(db); got != want {
+					t.Errorf("version %d: %d datoms in history, want %d", db.Basis(), got, want)
+					return
+				}
+			}
+		})
+	}
+	for pos, e := range log.entries {
+		m.Apply(int64(pos), e)
+	}
+	close(done)
+	readers.Wait()
+	sameDB(t, "materialized", m.DB(), versions[len(versions)-1])
+
+	base := m.DB()
+	var forks sync.WaitGroup
+	results := make([]*Report, 8)
+	for i := range results {
+		forks.Go(func() {
+			r, err := base.Transact([]Op{Entity{":p/name": fmt.Sprint("fork", i), ":p/tags": Many{"a", "b"}, ":p/age": i}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			results[i] = r
+		})
+	}
+	forks.Wait()
+	for i, r := range results {
+		if r == nil {
+			continue
+		}
+		name, _ := r.After.AttributeByIdent(":p/name")
+		e, ok := r.After.Lookup(name.ID, String(fmt.Sprint("fork", i)))
+		if !ok {
+			t.Fatalf("fork %d lost its entity", i)
+		}
+		for j, other := range results {
+			if j != i && other != nil {
+				if _, seen := other.After.Lookup(name.ID, String(fmt.Sprint("fork", i))); seen {
+					t.Fatalf("fork %d sees fork %d's entity %d", j, i, e)
+				}
+			}
+		}
+	}
+}
+
+func bootstrapDatoms(db *DB) int64 {
+	n := int64(0)
+	for d := range db.History().Datoms(EAVT) {
+		if d.Tx < 0 {
+			n++
+		}
+	}
+	return n
 }

@@ -12,7 +12,7 @@ import (
 // cardinality-one attribute wins, redundant assertions vanish.
 type overlay struct {
 	tx    *txn
-	index map[ovKey]int32
+	index map[EID]int32 // entity -> its latest ovVals; they link to earlier ones
 	vals  []ovVals
 	slab  []Value // backing store for small value lists
 }
@@ -25,11 +25,12 @@ type ovKey struct {
 type ovVals struct {
 	key           ovKey
 	many          bool
+	prev          int32 // the entity's previous ovVals, or -1
 	before, after []Value
 }
 
 func newOverlay(tx *txn) *overlay {
-	return &overlay{tx: tx, index: make(map[ovKey]int32, len(tx.items)), vals: make([]ovVals, 0, len(tx.items))}
+	return &overlay{tx: tx, index: make(map[EID]int32, len(tx.slots)+len(tx.items)/8), vals: make([]ovVals, 0, len(tx.items))}
 }
 
 // alloc returns an empty value list with room for n values, carved from a
@@ -48,11 +49,17 @@ func (ov *overlay) alloc(n int) []Value {
 
 func (ov *overlay) get(e EID, a uint32, many bool) *ovVals {
 	k := ovKey{e, a}
-	if i, ok := ov.index[k]; ok {
-		return &ov.vals[i]
+	head, ok := ov.index[e]
+	if !ok {
+		head = -1
 	}
-	ov.index[k] = int32(len(ov.vals))
-	ov.vals = append(ov.vals, ovVals{key: k, many: many})
+	for i := head; i >= 0; i = ov.vals[i].prev {
+		if ov.vals[i].key.a == a {
+			return &ov.vals[i]
+		}
+	}
+	ov.index[e] = int32(len(ov.vals))
+	ov.vals = append(ov.vals, ovVals{key: k, many: many, prev: head})
 	v := &ov.vals[len(ov.vals)-1]
 	if en := ov.tx.db.entity(e); en != nil {
 		o := ov.tx.o
@@ -111,9 +118,9 @@ func (ov *overlay) retractEntity(e EID, seen map[EID]bool) {
 		})
 	}
 	var attrs []uint32
-	for _, v := range ov.vals {
-		if v.key.e == e {
-			attrs = append(attrs, v.key.a)
+	if head, ok := ov.index[e]; ok {
+		for i := head; i >= 0; i = ov.vals[i].prev {
+			attrs = append(attrs, ov.vals[i].key.a)
 		}
 	}
 	for _, a := range attrs {

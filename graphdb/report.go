@@ -89,12 +89,16 @@ func (db *DB) applyEntry(pos int64, e *TxEntry) (*Report, error) {
 }
 
 func touchedAttrs(ds []Datom) []EID {
-	attrs := make([]EID, 0, 8)
+	attrs := make([]EID, 0, 16)
+	last := EID(0)
 	for _, d := range ds {
-		if n := len(attrs); n == 0 || attrs[n-1] != d.A {
-			attrs = append(attrs, d.A)
+		if d.A == last {
+			continue
+		}
+		last = d.A
+		if i, found := slices.BinarySearch(attrs, d.A); !found {
+			attrs = slices.Insert(attrs, i, d.A)
 		}
 	}
-	slices.Sort(attrs)
-	return slices.Compact(attrs)
+	return attrs
 }
