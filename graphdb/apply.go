@@ -154,25 +154,30 @@ func (b *builder) checkEID(d Datom, e EID) error {
 	return nil
 }
 
-// reserve makes room in the cells of the entity of ds[0] for the
+// reserve makes room in the block of the entity of ds[0] for the
 // assertions of the run of datoms on that entity, so that a new entity's
-// cells are allocated once.
+// cells and strings are allocated once.
 func (b *builder) reserve(ds []Datom) {
-	e, n := ds[0].E, 0
+	e, n, bytes := ds[0].E, 0, 0
 	for _, d := range ds {
 		if d.E != e {
 			break
 		}
 		if d.Added {
 			n++
+			if d.V.kind.arenaKind() && len(d.V.s) <= localMaxLen {
+				bytes += len(d.V.s)
+			}
 		}
 	}
 	if n < 2 {
 		return
 	}
 	en := b.own(e)
-	if cs := en.cells.small; en.cells.big == nil && cap(cs)-len(cs) < n && len(cs)+n <= pseqMaxSmall {
-		en.cells.small = append(make([]cell, 0, len(cs)+n), cs...)
+	cs := en.cells.small
+	if en.cells.big == nil && len(cs)+n <= pseqMaxSmall &&
+		(cap(cs)-len(cs) < n || int(en.strCap-en.strLen) < bytes) {
+		en.relayout(n, bytes)
 	}
 }
 
@@ -235,12 +240,10 @@ func (b *builder) assert(d Datom, a uint32) error {
 	if _, dup := en.findCell(b.o, a, d.V); dup {
 		return b.fail(d, "the datom is already asserted")
 	}
-	c := cell{ak: packAK(a, d.V.kind), t: b.t, v: d.V.n}
+	c := en.insertCell(b.o, cell{ak: packAK(a, d.V.kind), t: b.t, v: d.V.n}, d.V.s)
 	if d.V.kind.arenaKind() {
-		c.v = b.db.ar.put(d.V.s)
-		d.V.s = b.db.ar.get(c.v)
+		d.V.s = b.o.str(en, c.v)
 	}
-	en.cells.insert(c, b.o.cmpCell)
 	st := b.ownAttr(a)
 	if bit := uint64(1) << (d.E & 63); st.bits.get(uint64(d.E)>>6).cur&bit == 0 {
 		w := st.bits.ptr(b.ed, uint64(d.E)>>6)
@@ -251,7 +254,7 @@ func (b *builder) assert(d Datom, a uint32) error {
 	suspect := st.info.ident == "" || st.info.valueType != KindInvalid && st.info.valueType != d.V.kind ||
 		!st.info.many && en.hasTwo(a)
 	if st.avet != nil {
-		it := b.o.storedItem(c.kind(), c.v, d.E, c.t)
+		it := b.o.itemOf(en, c, d.E, true)
 		st.avet.cur.Set(it)
 		suspect = suspect || st.info.unique != UniqueNone && st.avet.shared(it)
 	}
@@ -271,9 +274,10 @@ func (b *builder) retract(d Datom, a uint32) error {
 	if !ok {
 		return b.fail(d, "the datom is not asserted, so it cannot be retracted")
 	}
-	d.V = b.o.value(c.kind(), c.v)
-	en.cells.remove(c, b.o.cmpCell)
-	en.ownHist(b.ed).spans.insert(span{ak: c.ak, from: c.t, to: b.t, v: c.v}, cmpSpan)
+	d.V = b.o.cellValue(en, c)
+	it := b.o.itemOf(en, c, d.E, false)
+	en.ownHist(b.ed).spans.insert(span{ak: c.ak, from: c.t, to: b.t, v: b.o.arenaValue(en, c)}, cmpSpan)
+	en.removeCell(b.o, c)
 	st := b.ownAttr(a)
 	st.count--
 	if _, still := en.firstCell(a); !still {
@@ -281,10 +285,10 @@ func (b *builder) retract(d Datom, a uint32) error {
 		b.emptied = append(b.emptied, ovKey{d.E, a})
 	}
 	if st.avet != nil {
-		it := b.o.storedItem(c.kind(), c.v, d.E, c.t)
 		st.avet.cur.Delete(it)
-		it.to = b.t
-		st.avet.past.Set(it)
+		past := b.o.itemOf(en, c, d.E, true)
+		past.to = b.t
+		st.avet.past.Set(past)
 	}
 	if d.V.kind == KindRef {
 		b.retractBackref(d.E, a, d.V.Ref())

@@ -77,13 +77,29 @@ func (ix *avetIndex) clone() *avetIndex {
 // probe is the smallest item holding value x.
 func probe(x Value) avetItem { return avetItem{kind: x.kind, n: x.n, s: x.s} }
 
-// storedItem builds the item of a stored value.
+// storedItem builds the item of a value stored in the arena (or a number).
 func (o valueOps) storedItem(k Kind, v uint64, e EID, t uint32) avetItem {
 	it := avetItem{kind: k, e: e, t: t}
 	if k.arenaKind() {
 		it.s = o.ar.get(v)
 	} else {
 		it.n = v
+	}
+	return it
+}
+
+// itemOf builds the item of cell c of entity e. With keep, local bytes are
+// copied to the arena, so the index does not hold on to the entity's
+// block; without, the item is only a search key.
+func (o valueOps) itemOf(en *entity, c cell, e EID, keep bool) avetItem {
+	if keep {
+		return o.storedItem(c.kind(), o.arenaValue(en, c), e, c.t)
+	}
+	it := avetItem{kind: c.kind(), e: e, t: c.t}
+	if c.kind().arenaKind() {
+		it.s = o.str(en, c.v)
+	} else {
+		it.n = c.v
 	}
 	return it
 }

@@ -29,12 +29,15 @@ var benchAttrs = []Entity{
 
 var benchCities = []string{"Berlin", "Paris", "Lagos", "Lima", "Osaka", "Quito", "Perth", "Turin"}
 
-func benchPerson(rng *rand.Rand, i, n int) Entity {
+// benchPerson is entity i (EID i+1) of a batch starting at entity lo; its
+// refs point at random earlier entities, by tempid within the batch.
+func benchPerson(rng *rand.Rand, i, lo int) Entity {
 	ref := func() any {
-		if i == 0 {
-			return TempNum(-1)
+		j := rng.IntN(i + 1)
+		if j >= lo {
+			return TempNum(int64(-(j + 1)))
 		}
-		return EID(1 + rng.IntN(i)) // an entity of an earlier batch or this one
+		return EID(j + 1)
 	}
 	return Entity{
 		":db/id":          TempNum(int64(-(i + 1))),
@@ -97,11 +100,14 @@ func benchLoadEntries(tb testing.TB, n int, keepEntries bool) benchResult {
 	for lo := 0; lo < n; lo += batch {
 		ops = ops[:0]
 		for i := lo; i < min(lo+batch, n); i++ {
-			ops = append(ops, benchPerson(rng, i, n))
+			ops = append(ops, benchPerson(rng, i, lo))
 		}
 		transact(&res.loadTime, &res.loadDatoms)
 	}
 	res.beforeUpdate = db.Basis()
+	if db.nextUser != uint64(n)+1 {
+		tb.Fatalf("the load allocated %d entities, want %d", db.nextUser-1, n)
+	}
 	changed := []string{":person/name", ":person/age", ":person/score", ":person/active", ":person/city", ":person/friend"}
 	for done := 0; done < n*10/5; done += batch {
 		ops = ops[:0]

@@ -45,9 +45,10 @@ func (s span) kind() Kind            { return Kind(s.ak & 15) }
 // entity holds the datoms of one entity: the current ones (EAVT) and, once
 // it has any, the past ones. It is copied on write (see idmap).
 type entity struct {
-	edit  *edit
-	cells pseq[cell] // sorted by attribute, then value
-	hist  *entityHist
+	edit           *edit
+	cells          pseq[cell] // sorted by attribute, then value
+	strLen, strCap uint32     // local string bytes used and available (cells.go)
+	hist           *entityHist
 }
 
 type entityHist struct {
@@ -73,8 +74,12 @@ func ownEntity(ed *edit, en *entity) *entity {
 	if en.edit == ed {
 		return en
 	}
-	c := &entity{edit: ed, cells: en.cells, hist: en.hist}
-	c.cells.cloneForWrite()
+	c := &entity{edit: ed, cells: en.cells, strLen: en.strLen, strCap: en.strCap, hist: en.hist}
+	if c.cells.big != nil {
+		c.cells.cloneForWrite()
+	} else {
+		c.relayout(1, 0)
+	}
 	return c
 }
 
@@ -270,20 +275,24 @@ func (en *entity) findCell(o valueOps, a uint32, x Value) (cell, bool) {
 			if c.ak != ak {
 				return c.ak > ak
 			}
-			return o.ar.get(c.v) >= x.s
+			return o.str(en, c.v) >= x.s
 		})
-		if i < len(cs) && cs[i].ak == ak && o.ar.get(cs[i].v) == x.s {
+		if i < len(cs) && cs[i].ak == ak && o.str(en, cs[i].v) == x.s {
 			return cs[i], true
 		}
 		return cell{}, false
 	}
+	// A pivot of kind 0 sorts before every value of the attribute without
+	// comparing bytes.
 	var found cell
 	ok := false
-	en.cells.ascend(cell{ak: ak}, o.cmpCell, func(c cell) bool {
-		if c.ak != ak {
+	en.cells.ascend(cell{ak: packAK(a, 0)}, o.cmpCell, func(c cell) bool {
+		if c.attr() != a {
 			return false
 		}
-		found, ok = c, o.ar.get(c.v) == x.s
+		if c.ak == ak {
+			found, ok = c, o.str(en, c.v) == x.s
+		}
 		return !ok
 	})
 	return found, ok

@@ -67,7 +67,7 @@ func (ov *overlay) get(e EID, a uint32, many bool) *ovVals {
 			if v.before == nil {
 				v.before = ov.alloc(2)
 			}
-			v.before = append(v.before, o.value(c.kind(), c.v))
+			v.before = append(v.before, o.cellValue(en, c))
 			return true
 		})
 		v.after = append(ov.alloc(len(v.before)+1), v.before...)

@@ -23,7 +23,7 @@ func (db *DB) Value(e, a EID) (Value, bool) {
 	if !ok {
 		return Value{}, false
 	}
-	return db.ops().value(c.kind(), c.v), true
+	return db.ops().cellValue(en, c), true
 }
 
 // Lookup returns the entity that holds value v for unique (or indexed)
@@ -153,8 +153,8 @@ func (db *DB) attrComponent(x Value) (uint32, bool) {
 }
 
 // datom builds the datom of a current cell of entity e.
-func (db *DB) datom(e EID, c cell) Datom {
-	return Datom{E: e, A: attrEID(c.attr()), V: db.ops().value(c.kind(), c.v), Tx: txPos(c.t), Added: true}
+func (db *DB) datom(e EID, en *entity, c cell) Datom {
+	return Datom{E: e, A: attrEID(c.attr()), V: db.ops().cellValue(en, c), Tx: txPos(c.t), Added: true}
 }
 
 // scan runs a query; see the index-specific functions in scan.go.

@@ -10,7 +10,7 @@ func (db *DB) scanEAVT(q query, yield func(Datom) bool) {
 	if q.seek {
 		db.ents.ascend(uint64(q.e), func(k uint64, en *entity) bool {
 			return en.cells.each(func(c cell) bool {
-				d := db.datom(EID(k), c)
+				d := db.datom(EID(k), en, c)
 				return q.before(d) || yield(d)
 			})
 		})
@@ -18,7 +18,7 @@ func (db *DB) scanEAVT(q query, yield func(Datom) bool) {
 	}
 	if q.n == 0 {
 		db.ents.ascend(0, func(k uint64, en *entity) bool {
-			return en.cells.each(func(c cell) bool { return yield(db.datom(EID(k), c)) })
+			return en.cells.each(func(c cell) bool { return yield(db.datom(EID(k), en, c)) })
 		})
 		return
 	}
@@ -28,12 +28,12 @@ func (db *DB) scanEAVT(q query, yield func(Datom) bool) {
 	}
 	switch q.n {
 	case 1:
-		en.cells.each(func(c cell) bool { return yield(db.datom(q.e, c)) })
+		en.cells.each(func(c cell) bool { return yield(db.datom(q.e, en, c)) })
 	case 2:
-		en.eachCell(o, q.a, func(c cell) bool { return yield(db.datom(q.e, c)) })
+		en.eachCell(o, q.a, func(c cell) bool { return yield(db.datom(q.e, en, c)) })
 	default:
 		if c, ok := en.findCell(o, q.a, q.v); ok {
-			yield(db.datom(q.e, c))
+			yield(db.datom(q.e, en, c))
 		}
 	}
 }
@@ -59,8 +59,9 @@ func (db *DB) scanAEVT(q query, yield func(Datom) bool) {
 			start = q.e
 		}
 		return eachBitFrom(&st.bits, false, start, func(e EID) bool {
-			return db.entity(e).eachCell(db.ops(), a, func(c cell) bool {
-				d := db.datom(e, c)
+			en := db.entity(e)
+			return en.eachCell(db.ops(), a, func(c cell) bool {
+				d := db.datom(e, en, c)
 				return (q.seek && q.before(d)) || yield(d)
 			})
 		})

@@ -64,7 +64,7 @@ func (db *DB) IdentOf(e EID) (string, bool) {
 	if !ok || c.kind() != KindKeyword {
 		return "", false
 	}
-	return db.ar.get(c.v), true
+	return db.ops().str(en, c.v), true
 }
 
 // AttributeByIdent returns the schema of the attribute named ident.
@@ -99,7 +99,7 @@ func deriveInfo(o valueOps, en *entity) (attrInfo, error) {
 				err = fmt.Errorf(":db/ident must be a keyword")
 				break
 			}
-			info.ident = o.ar.get(c.v)
+			info.ident = o.str(en, c.v)
 		case attrValueType:
 			k, ok := enumRef(c, identTypeBase+uint32(KindString), identTypeBase+uint32(numKinds-1))
 			if !ok {

@@ -94,9 +94,10 @@ func (b *builder) checkMigratedData(e EID, info attrInfo) error {
 	var err error
 	eachBit(&st.bits, false, func(ent EID) bool {
 		n := 0
-		b.db.entity(ent).eachCell(b.o, a, func(c cell) bool {
+		en := b.db.entity(ent)
+		en.eachCell(b.o, a, func(c cell) bool {
 			n++
-			d := Datom{E: ent, A: e, V: b.o.value(c.kind(), c.v), Tx: txPos(c.t), Added: true}
+			d := Datom{E: ent, A: e, V: b.o.cellValue(en, c), Tx: txPos(c.t), Added: true}
 			switch {
 			case info.valueType != KindInvalid && c.kind() != info.valueType:
 				err = b.fail(d, "migration to %s: existing value is a %s", info.valueType, c.kind())
@@ -116,7 +117,7 @@ func (b *builder) buildAVET(e EID, a uint32, st *attrState) error {
 	eachBit(&st.bits, true, func(ent EID) bool {
 		en := b.db.entity(ent)
 		en.eachCell(b.o, a, func(c cell) bool {
-			ix.cur.Set(b.o.storedItem(c.kind(), c.v, ent, c.t))
+			ix.cur.Set(b.o.itemOf(en, c, ent, true))
 			return true
 		})
 		if en.hist != nil {

@@ -117,7 +117,7 @@ func appendSnapshotEntity(buf []byte, o valueOps, e EID, en *entity) []byte {
 			buf = binary.AppendUvarint(buf, uint64(c.attr()))
 			buf = append(buf, byte(c.kind()))
 			buf = binary.AppendUvarint(buf, uint64(c.t))
-			buf = appendValue(buf, o.value(c.kind(), c.v), maxSlot)
+			buf = appendValue(buf, o.cellValue(en, c), maxSlot)
 		}
 		return true
 	})

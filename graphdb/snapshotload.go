@@ -58,26 +58,20 @@ func (l *loader) checkEntity(e EID) error {
 	return nil
 }
 
-// datomHead reads the attribute, kind and value of a cell or span.
-func (l *loader) value(r *reader, a uint64, kind byte) (uint32, Kind, uint64) {
+// value reads the value of a cell or span with attribute a and kind.
+func (l *loader) value(r *reader, a uint64, kind byte) (uint32, Value) {
 	k := Kind(kind)
 	if r.err == nil && (a == 0 || a > maxAttr || k == KindInvalid || k >= numKinds) {
 		r.fail("bad attribute %d or kind %d", a, kind)
 	}
 	if r.err != nil {
-		return 0, 0, 0
+		return 0, Value{}
 	}
 	v := r.value(k, len(l.b.db.feeds))
-	if r.err != nil {
-		return 0, 0, 0
-	}
-	if k.arenaKind() {
-		return uint32(a), k, l.b.db.ar.put(v.s)
-	}
-	if k == KindRef && v.n == 0 {
+	if r.err == nil && k == KindRef && v.n == 0 {
 		r.fail("ref to entity 0")
 	}
-	return uint32(a), k, v.n
+	return uint32(a), v
 }
 
 func (l *loader) tx(t uint64, e EID) {
@@ -90,22 +84,26 @@ func (l *loader) tx(t uint64, e EID) {
 func (l *loader) cells(r *reader, e EID, en *entity) error {
 	b, o := l.b, l.b.o
 	n := r.count(4)
-	cells := make([]cell, 0, n)
+	en.relayout(n, 0)
+	var lastAK uint32
+	var lastV Value
 	for i := 0; i < n && r.err == nil; i++ {
 		a, kind := r.uvarint(), r.byte()
 		t := r.uvarint()
 		if r.err == nil && (t == 0 || t > uint64(b.db.basis)) {
 			return fmt.Errorf("entity %d: cell tx %d out of range", e, t)
 		}
-		an, k, v := l.value(r, a, kind)
+		an, x := l.value(r, a, kind)
 		if r.err != nil {
 			break
 		}
-		c := cell{ak: packAK(an, k), t: uint32(t), v: v}
-		if len(cells) > 0 && o.cmpCell(cells[len(cells)-1], c) >= 0 {
+		ak := packAK(an, x.kind)
+		if i > 0 && (ak < lastAK || ak == lastAK && CompareValues(lastV, x) >= 0) {
 			return fmt.Errorf("entity %d: cells out of order", e)
 		}
-		cells = append(cells, c)
+		lastAK, lastV = ak, x
+		c := en.insertCell(o, cell{ak: ak, t: uint32(t), v: x.n}, x.s)
+		k, v := c.kind(), c.v
 		st := b.ownAttr(an)
 		w := st.bits.ptr(b.ed, uint64(e)>>6)
 		w.cur |= 1 << (e & 63)
@@ -119,10 +117,6 @@ func (l *loader) cells(r *reader, e EID, en *entity) error {
 		}
 		l.tx(t, e)
 		b.db.datoms++
-	}
-	en.cells.small = cells
-	if len(cells) > pseqMaxSmall {
-		en.cells.toTree(o.cmpCell)
 	}
 	return r.err
 }
@@ -140,9 +134,13 @@ func (l *loader) spans(r *reader, e EID, en *entity) error {
 		if r.err == nil && (from == 0 || from > to || to > uint64(b.db.basis)) {
 			return fmt.Errorf("entity %d: span [%d, %d) out of range", e, from, to)
 		}
-		an, k, v := l.value(r, a, kind)
+		an, x := l.value(r, a, kind)
 		if r.err != nil {
 			break
+		}
+		k, v := x.kind, x.n
+		if k.arenaKind() {
+			v = b.db.ar.put(x.s)
 		}
 		s := span{ak: packAK(an, k), from: uint32(from), to: uint32(to), v: v}
 		if len(spans) > 0 && cmpSpan(spans[len(spans)-1], s) >= 0 {

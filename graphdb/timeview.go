@@ -74,7 +74,10 @@ func (db *DB) viewValue(en *entity, a uint32) (Value, bool) {
 	}
 	en.eachCell(o, a, func(c cell) bool {
 		if db.view.visibleCell(c.t) {
-			consider(c.kind(), c.v)
+			x := o.cellValue(en, c)
+			if !found || CompareValues(x, best) < 0 {
+				best, found = x, true
+			}
 		}
 		return true
 	})
@@ -103,7 +106,7 @@ func (db *DB) entityView(e EID, en *entity, a uint32, buf []Datom) []Datom {
 			return false
 		}
 		if v.inRange(c.t) {
-			buf = append(buf, db.datom(e, c))
+			buf = append(buf, db.datom(e, en, c))
 		}
 		return true
 	}
