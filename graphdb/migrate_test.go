@@ -96,3 +96,22 @@ func TestMigrationFlagOnFeed(t *testing.T) {
 		t.Fatal("migrated unique attribute not usable for lookups")
 	}
 }
+
+// TestAsOfAcrossCardinalityMigration reads a version from before an
+// attribute became cardinality one, when it held two values.
+func TestAsOfAcrossCardinalityMigration(t *testing.T) {
+	db := schemaDB(t, attrDef(":tags", ":db/cardinality", many))
+	db = mustTransact(t, db, Add{1, ":tags", "b"}, Add{1, ":tags", "a"}).After
+	v := db.Basis()
+	r, err := db.Migrate([]Op{Retract{1, ":tags", "a"}, Entity{":db/ident": kw(":tags"), ":db/cardinality": one}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags := attrID(t, r.After, ":tags")
+	if x, _ := r.After.Value(1, tags); x != String("b") {
+		t.Fatalf("current value %v", x)
+	}
+	if x, _ := r.After.AsOf(v).Value(1, tags); x != String("a") {
+		t.Fatalf("value as of %d = %v, want the smaller of two", v, x)
+	}
+}

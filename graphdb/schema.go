@@ -12,6 +12,7 @@ type attrInfo struct {
 	ident        string
 	valueType    Kind // KindInvalid: any kind (no :db/valueType)
 	many         bool
+	everMany     bool // many now or at some past version
 	cardDeclared bool
 	unique       Unique
 	component    bool
@@ -125,6 +126,15 @@ func deriveInfo(o valueOps, en *entity) (attrInfo, error) {
 		}
 		return err == nil
 	})
+	info.everMany = info.many
+	if en.hist != nil {
+		en.hist.spans.each(func(s span) bool {
+			if s.attr() == attrCardinality && s.kind() == KindRef && EID(s.v) == attrEID(identCardMany) {
+				info.everMany = true
+			}
+			return true
+		})
+	}
 	return info, err
 }
 

@@ -81,6 +81,14 @@ func (db *DB) viewValue(en *entity, a uint32) (Value, bool) {
 		}
 		return true
 	})
+	// An attribute that has always had cardinality one has at most one
+	// value at any version: a current value visible then leaves nothing to
+	// find in the history.
+	if found {
+		if st := db.attr(a); st != nil && !st.info.everMany {
+			return best, true
+		}
+	}
 	if en.hist != nil {
 		en.hist.spans.ascend(span{ak: packAK(a, 0), to: db.view.asOf + 1}, cmpSpan, func(s span) bool {
 			if s.attr() != a {
