@@ -1,0 +1,52 @@
+// Package repl is stele's replication engine: a pure state machine per
+// feed that schedules range requests among peers ([Machine]), and the
+// stream runtime that drives it over the sync protocol ([Engine]).
+//
+// # The machine
+//
+// A Machine is fed events, each with the current time, and emits
+// [Action]s, which its caller collects with Ready and carries out:
+//
+//	events                                   actions
+//	SetWant, LocalChanged                    SendRequest  {ID, Lo, Hi, Size}
+//	AddPeer, RemovePeer, Misbehaved          SendCancel   {ID}
+//	PeerCheckpoint, PeerHave                 SendHave     ranges newly held
+//	DataApplied, ErrorReceived               SendCheckpoint our latest, proof from the peer's
+//	Tick                                     BlockPeer    reason
+//	                                         CaughtUp
+//
+// Scheduling. The entries wanted are [0, latest) (or the want's range,
+// clipped to latest), where latest is the newest checkpoint held: the
+// caller applies every verified checkpoint before telling the machine. Of
+// those, the ones neither held nor in flight are cut into blocks and
+// spread over every peer that holds them, one block per peer per round,
+// fastest peer first, lowest index first. A block starts at 512 entries
+// and moves by at most a factor of two per response toward responses of
+// about 4 MiB (so 100-byte entries soon go 40,000 at a time, 64 KiB
+// entries 64 at a time).
+//
+// Windows. Each peer has a window of requests in flight, starting at 4
+// and capped at 64 (the protocol's limit). After each response it is set
+// to the peer's bandwidth-delay product in responses, plus two: measured
+// rate (bytes it delivered over the time it spent on them) times its
+// smallest round trip, over the smoothed response size. A request
+// expires after max(10 s, 4 smoothed round trips); it is cancelled, the
+// peer's window halves, and its range goes to other peers first. When
+// nothing new is left, an idle peer takes a twin of the oldest request
+// another peer has held for more than two of the idle peer's round trips
+// (the endgame); whichever answers first wins and the other is cancelled.
+//
+// Sizes. A request is proven against our latest checkpoint when the peer
+// announced at least that size, or we pushed it ours; a peer that answers
+// that it cannot prove against it is then asked against its own latest,
+// if we hold that checkpoint too.
+//
+// Protocol checks the machine makes (the caller blocks the peer when it
+// emits BlockPeer, and gets the error from the event): a peer's announced
+// latest only grows (a Checkpoint not larger than the last is a replay);
+// a Have lies below the larger of the peer's latest and ours as we told
+// it; an Error answers a request we made; a peer that owes an answer and
+// has answered nothing for StallTimeout (60 s) is stalled. Expect tells
+// the caller which request a Data answers, so that it can check the
+// Data's shape before verifying it.
+package repl
