@@ -106,6 +106,9 @@ func (f *Feed) storeCheckpoint(rec checkpointRecord) error {
 func (f *Feed) ApplyRange(lo int64, entries [][]byte, size int64, proof merkle.RangeProof) error {
 	hi := lo + int64(len(entries))
 	where := fmt.Sprintf("entries %d:%d of %s", lo, hi, f.Address())
+	if len(entries) == 0 {
+		return fmt.Errorf("%s: no entries", where)
+	}
 	for i, e := range entries {
 		if len(e) > f.s.opts.EntryLimit {
 			return fmt.Errorf("%s: entry %d is %d bytes, limit is %d: %w", where, lo+int64(i), len(e), f.s.opts.EntryLimit, ErrTooLarge)
