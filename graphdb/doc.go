@@ -152,10 +152,13 @@
 //	VAET  entity -> the refs to it (attribute, referencing entity, tx),
 //	      current and past
 //
-// Strings, keywords, bytes and uuids live in an append-only arena shared
-// by the versions of a database, so stored datoms hold no pointers. The
-// current state never looks at history: Value and Datoms of an unfiltered
-// DB read cells, bitmaps and current trees only.
+// The bytes of an entity's current strings, keywords, bytes and uuids (up
+// to 256 bytes each) sit in the memory block of its cells, so a point read
+// touches one block; past values, longer ones and those of very large
+// entities live in an append-only arena shared by the versions of a
+// database. Stored datoms hold no pointers. The current state never looks
+// at history: Value and Datoms of an unfiltered DB read cells, bitmaps and
+// current trees only.
 //
 // AsOf(N) is the state after positions < N; Since(N) keeps the datoms
 // asserted at positions >= N; History() yields assertions and retractions

@@ -192,21 +192,34 @@ func (o valueOps) matches(k Kind, v uint64, x Value) bool {
 	return v == x.n
 }
 
+// attrCells returns the cells of attribute a of an entity in its small
+// form (ok false for the B-tree form): the fast path of reads.
+func (en *entity) attrCells(a uint32) (cs []cell, ok bool) {
+	if en.cells.big != nil {
+		return nil, false
+	}
+	cs = en.cells.small
+	lo, hi := 0, len(cs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if cs[m].attr() < a {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	end := lo
+	for end < len(cs) && cs[end].attr() == a {
+		end++
+	}
+	return cs[lo:end], true
+}
+
 // firstCell returns the first current cell of attribute a.
 func (en *entity) firstCell(a uint32) (cell, bool) {
-	if en.cells.big == nil {
-		cs := en.cells.small
-		lo, hi := 0, len(cs)
-		for lo < hi {
-			m := int(uint(lo+hi) >> 1)
-			if cs[m].attr() < a {
-				lo = m + 1
-			} else {
-				hi = m
-			}
-		}
-		if lo < len(cs) && cs[lo].attr() == a {
-			return cs[lo], true
+	if cs, small := en.attrCells(a); small {
+		if len(cs) > 0 {
+			return cs[0], true
 		}
 		return cell{}, false
 	}
@@ -243,6 +256,14 @@ func (en *entity) hasTwo(a uint32) bool {
 // eachCell calls fn on the current cells of attribute a in value order. It
 // returns false if fn stopped the iteration.
 func (en *entity) eachCell(o valueOps, a uint32, fn func(cell) bool) bool {
+	if cs, small := en.attrCells(a); small {
+		for _, c := range cs {
+			if !fn(c) {
+				return false
+			}
+		}
+		return true
+	}
 	stopped := false
 	en.cells.ascend(cell{ak: packAK(a, 0)}, o.cmpCell, func(c cell) bool {
 		if c.attr() != a {

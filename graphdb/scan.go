@@ -1,6 +1,9 @@
 package graphdb
 
-import "cmp"
+import (
+	"cmp"
+	"math/bits"
+)
 
 // The scans of the current state (no time filter): each reads exactly the
 // index range the query asks for.
@@ -58,13 +61,41 @@ func (db *DB) scanAEVT(q query, yield func(Datom) bool) {
 		if q.seek && a == q.a {
 			start = q.e
 		}
-		return eachBitFrom(&st.bits, false, start, func(e EID) bool {
+		return db.attrEntities(q, a, st, start, yield)
+	})
+}
+
+// attrEntities yields the current datoms of attribute a, entity by entity
+// from start, walking the attribute's bitmap word by word. It is the
+// innermost loop of attribute scans, so it avoids callbacks per datom.
+func (db *DB) attrEntities(q query, a uint32, st *attrState, start EID, yield func(Datom) bool) bool {
+	o := db.ops()
+	A := attrEID(a)
+	return st.bits.ascend(uint64(start)>>6, func(k uint64, p bitPair) bool {
+		w := p.cur
+		if k == uint64(start)>>6 {
+			w &^= 1<<(start&63) - 1
+		}
+		for ; w != 0; w &= w - 1 {
+			e := EID(k<<6 | uint64(bits.TrailingZeros64(w)))
 			en := db.entity(e)
-			return en.eachCell(db.ops(), a, func(c cell) bool {
+			if cs, small := en.attrCells(a); small {
+				for _, c := range cs {
+					d := Datom{E: e, A: A, V: o.cellValue(en, c), Tx: txPos(c.t), Added: true}
+					if !(q.seek && q.before(d)) && !yield(d) {
+						return false
+					}
+				}
+				continue
+			}
+			if !en.eachCell(o, a, func(c cell) bool {
 				d := db.datom(e, en, c)
 				return (q.seek && q.before(d)) || yield(d)
-			})
-		})
+			}) {
+				return false
+			}
+		}
+		return true
 	})
 }
 
