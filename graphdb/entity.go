@@ -181,17 +181,6 @@ func (o valueOps) value(k Kind, v uint64) Value {
 	return Value{kind: k, n: v}
 }
 
-// matches reports whether the stored value equals x.
-func (o valueOps) matches(k Kind, v uint64, x Value) bool {
-	if k != x.kind {
-		return false
-	}
-	if k.arenaKind() {
-		return o.ar.get(v) == x.s
-	}
-	return v == x.n
-}
-
 // attrCells returns the cells of attribute a of an entity in its small
 // form (ok false for the B-tree form): the fast path of reads.
 func (en *entity) attrCells(a uint32) (cs []cell, ok bool) {

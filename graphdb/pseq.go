@@ -76,15 +76,6 @@ func (s *pseq[T]) insert(x T, cmp func(a, b T) int) bool {
 	return true
 }
 
-// appendLast adds x that sorts after every element.
-func (s *pseq[T]) appendLast(x T, cmp func(a, b T) int) {
-	if s.big == nil && len(s.small) < pseqMaxSmall {
-		s.small = append(s.small, x)
-		return
-	}
-	s.insert(x, cmp)
-}
-
 func (s *pseq[T]) toTree(cmp func(a, b T) int) {
 	t := btree.NewBTreeGOptions(func(a, b T) bool { return cmp(a, b) < 0 }, btree.Options{NoLocks: true, Degree: 32})
 	for _, x := range s.small {

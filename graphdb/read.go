@@ -6,7 +6,8 @@ import (
 
 // Value returns the value of attribute a of entity e in this database (for
 // a cardinality-many attribute, the smallest). It is the fastest read: no
-// allocation, no iterator.
+// allocation, no iterator. A History database has no single value: Value
+// reports false there (use Datoms).
 func (db *DB) Value(e, a EID) (Value, bool) {
 	n, ok := attrNum(a)
 	if !ok {

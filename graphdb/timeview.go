@@ -50,13 +50,13 @@ func (db *DB) Current() *DB {
 	return &c
 }
 
-func (v view) visibleCell(t uint32) bool { return t <= v.asOf && t >= v.minT }
-
 // visibleSpan reports whether a past datom is part of the state at asOf.
 func (v view) visibleSpan(from, to uint32) bool {
 	return from <= v.asOf && to > v.asOf && from >= v.minT
 }
 
+// inRange reports whether stored tx t is within the view: for a current
+// datom, whether it is visible.
 func (v view) inRange(t uint32) bool { return t <= v.asOf && t >= v.minT }
 
 // viewValue is Value under a time filter.
@@ -73,7 +73,7 @@ func (db *DB) viewValue(en *entity, a uint32) (Value, bool) {
 		}
 	}
 	en.eachCell(o, a, func(c cell) bool {
-		if db.view.visibleCell(c.t) {
+		if db.view.inRange(c.t) {
 			x := o.cellValue(en, c)
 			if !found || CompareValues(x, best) < 0 {
 				best, found = x, true
