@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/steledb/stele/node/api"
+	"github.com/steledb/stele/node/dbs"
 	"github.com/steledb/stele/node/repo"
 )
 
@@ -24,6 +25,7 @@ import (
 // holds open.
 type daemonState struct {
 	repo *repo.Repo
+	dbs  *dbs.Manager
 }
 
 func newDaemonCmd(a *app) *cobra.Command {
@@ -53,7 +55,8 @@ func (a *app) runDaemon() error {
 		return err
 	}
 	defer closeRepo()
-	d := &daemonState{repo: r}
+	d := &daemonState{repo: r, dbs: dbs.New(r.Feeds, filepath.Join(r.Path, graphsDir), nil)}
+	defer d.dbs.Close()
 	ctx, stop := signal.NotifyContext(a.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
 

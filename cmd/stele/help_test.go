@@ -40,6 +40,7 @@ func TestExactlyTheIssueCommands(t *testing.T) {
 		"stele verify": true, "stele key import": true,
 		"stele feed export": false, "stele key export": false, "stele quickstart": false,
 		"stele daemon": false,
+		"stele transact": true, "stele history": true, "stele diff": true,
 	}
 	root := newRootCmd(&app{env: func(string) string { return "" }})
 	seen := map[string]bool{}

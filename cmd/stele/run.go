@@ -65,7 +65,8 @@ FEED is a local feed name or a feed address (k51..., with or without stele://).`
 		RunE:          runE(groupHelp),
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
-	root.AddCommand(newInitCmd(a), newDaemonCmd(a), newFeedCmd(a), newVerifyCmd(a), newKeyCmd(a), newQuickstartCmd(a))
+	root.AddCommand(newInitCmd(a), newDaemonCmd(a), newFeedCmd(a), newVerifyCmd(a), newKeyCmd(a), newQuickstartCmd(a),
+		newTransactCmd(a), newHistoryCmd(a), newDiffCmd(a))
 	return root
 }
 

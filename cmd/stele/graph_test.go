@@ -1,0 +1,64 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+const peopleSchema = `[{:db/ident :person/name :db/valueType :db.type/string :db/unique :db.unique/identity}
+ {:db/ident :person/age :db/valueType :db.type/long}
+ {:db/ident :person/friend :db/valueType :db.type/ref :db/cardinality :db.cardinality/many}]`
+
+func TestTransactHistoryDiff(t *testing.T) {
+	s := initSandbox(t)
+	s.ok("", "feed", "new", "people")
+	if out := s.ok(peopleSchema, "transact", "people"); !strings.HasPrefix(out, "transaction 0: ") {
+		t.Fatalf("schema transaction: %q", out)
+	}
+	out := s.ok(`[{:db/id "ann" :person/name "Ann" :person/age 41 :person/friend "bob"} {:db/id "bob" :person/name "Bob"}]`, "transact", "people", "--json")
+	if !strings.Contains(out, `"tx": 1`) || !strings.Contains(out, `"\"ann\"": 1`) || !strings.Contains(out, `"\"bob\"": 2`) {
+		t.Fatalf("transact --json: %s", out)
+	}
+	s.ok(`[[:db/add [:person/name "Ann"] :person/age 42]]`, "transact", "people")
+
+	hist := s.ok("", "history", "people", `[:person/name "Ann"]`)
+	for _, want := range []string{":person/age   41   42", ":person/friend  -    2"} {
+		if !strings.Contains(strings.Join(strings.Fields(hist), " "), strings.Join(strings.Fields(want), " ")) {
+			t.Errorf("history lacks %q:\n%s", want, hist)
+		}
+	}
+	if out := s.ok("", "history", "people", "1", "--json"); !strings.Contains(out, `"old": [`) || !strings.Contains(out, `"attribute": ":person/age"`) {
+		t.Errorf("history --json: %s", out)
+	}
+	diff := s.ok("", "diff", "people", "2", "3")
+	if !strings.Contains(diff, "- [1 :person/age 41 2]") || !strings.Contains(diff, "+ [1 :person/age 42 2]") {
+		t.Errorf("diff 2 3:\n%s", diff)
+	}
+
+	// Bad transactions are refused before anything is appended.
+	for _, tt := range []struct{ tx, want string }{
+		{`[[:db/add [:person/name "Zed"] :person/age 1]]`, "matches no entity"},
+		{`[{:person/age "old"}]`, "type mismatch"},
+		{`[{:person/name "Ann" :person/age 1]`, "edn"},
+		{`[{:person/name "Bob"} {:person/name "Bob" :db/id "x" :person/age [1 2]}]`, "cardinality"},
+	} {
+		s.fail(1, tt.want, tt.tx, "transact", "people")
+	}
+	if out := s.ok("", "feed", "info", "people", "--json"); !strings.Contains(out, `"length": 3`) {
+		t.Errorf("refused transactions changed the feed: %s", out)
+	}
+	s.fail(2, "want 0 <= V1 <= V2", "", "diff", "people", "3", "1")
+	s.fail(1, "past the database's latest version", "", "diff", "people", "0", "9")
+	s.fail(1, "not found", "", "history", "people", `[:person/name "Nobody"]`)
+
+	// The same commands through a daemon.
+	s2 := newSandbox(t)
+	s2.ok("", "init", "--profile", "local")
+	s2.startDaemon()
+	s2.ok("", "feed", "new", "people")
+	s2.ok(peopleSchema, "transact", "people")
+	s2.ok(`[{:person/name "Cy"}]`, "transact", "people")
+	if out := s2.ok("", "history", "people", `[:person/name "Cy"]`); !strings.Contains(out, `"Cy"`) {
+		t.Errorf("history through the daemon: %s", out)
+	}
+}
