@@ -1,6 +1,7 @@
 package graphdb
 
 import (
+	"slices"
 	"time"
 )
 
@@ -33,7 +34,7 @@ func (tx *txn) collectDefinitions(ops []Op) {
 			}
 		}
 	}
-	tx.items = make([]item, 0, size)
+	tx.items = slices.Grow(tx.scratch.items[:0], size)
 }
 
 // applySchemaProps reads the schema keys of an entity map.

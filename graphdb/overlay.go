@@ -2,6 +2,7 @@ package graphdb
 
 import (
 	"slices"
+	"sync"
 )
 
 // overlay applies a transaction's items in order to the (entity,
@@ -29,8 +30,33 @@ type ovVals struct {
 	before, after []Value
 }
 
+// scratch holds the working memory of one transaction's resolution. It is
+// recycled between transactions (the transactor is called for every
+// transaction of a feed, and fresh buffers each time cost more in garbage
+// collection than in resolution).
+type scratch struct {
+	items []item
+	vals  []ovVals
+	index map[EID]int32
+	slab  []Value
+}
+
+var scratchPool = sync.Pool{New: func() any { return &scratch{index: map[EID]int32{}} }}
+
+// release clears the scratch (it holds strings of the caller and the
+// database) and returns it to the pool.
+func (s *scratch) release() {
+	clear(s.items)
+	clear(s.vals)
+	clear(s.slab[:cap(s.slab)])
+	clear(s.index)
+	s.items, s.vals, s.slab = s.items[:0], s.vals[:0], s.slab[:0]
+	scratchPool.Put(s)
+}
+
 func newOverlay(tx *txn) *overlay {
-	return &overlay{tx: tx, index: make(map[EID]int32, len(tx.slots)+len(tx.items)/8), vals: make([]ovVals, 0, len(tx.items))}
+	s := tx.scratch
+	return &overlay{tx: tx, index: s.index, vals: slices.Grow(s.vals[:0], len(tx.items)), slab: s.slab[:0]}
 }
 
 // alloc returns an empty value list with room for n values, carved from a
@@ -41,6 +67,7 @@ func (ov *overlay) alloc(n int) []Value {
 	}
 	if cap(ov.slab)-len(ov.slab) < n {
 		ov.slab = make([]Value, 0, max(1024, n))
+		ov.tx.scratch.slab = ov.slab // the newest chunk is kept for reuse
 	}
 	l := len(ov.slab)
 	ov.slab = ov.slab[:l+n]
@@ -139,7 +166,16 @@ func (ov *overlay) retractEntity(e EID, seen map[EID]bool) {
 // datoms returns the net changes in the order the transaction first
 // touched each entity and attribute, retractions before assertions.
 func (ov *overlay) datoms() []Datom {
-	out := make([]Datom, 0, len(ov.vals)+len(ov.vals)/4)
+	n := 0
+	for i := range ov.vals {
+		s := &ov.vals[i]
+		if len(s.before) == 0 {
+			n += len(s.after)
+		} else {
+			n += len(s.before) + len(s.after)
+		}
+	}
+	out := make([]Datom, 0, n)
 	for i := range ov.vals {
 		s := &ov.vals[i]
 		k := s.key
@@ -161,6 +197,7 @@ func (ov *overlay) datoms() []Datom {
 // transaction's entry.
 func (tx *txn) entry() (*TxEntry, error) {
 	ov := newOverlay(tx)
+	defer func() { tx.scratch.vals = ov.vals }()
 	for _, it := range tx.items {
 		tx.opIndex = int(it.op)
 		e := tx.slotEID(it.e, it.eslot)

@@ -37,6 +37,7 @@ func (db *DB) transact(ops []Op, migration bool) (*Report, error) {
 		return nil, ErrFiltered
 	}
 	tx := newTxn(db, migration)
+	defer tx.release()
 	if err := tx.resolve(ops); err != nil {
 		return nil, err
 	}
@@ -80,6 +81,12 @@ type txn struct {
 	maxUser, maxIdent uint64 // explicit EIDs seen, to allocate past them
 	opIndex           int
 	op                Op
+	scratch           *scratch
+}
+
+func (tx *txn) release() {
+	tx.scratch.items = tx.items
+	tx.scratch.release()
 }
 
 // txSlot is an entity being resolved: a tempid, a map without :db/id, or an
@@ -114,7 +121,7 @@ type item struct {
 
 func newTxn(db *DB, migration bool) *txn {
 	return &txn{
-		db: db, pos: db.basis, o: db.ops(), migration: migration,
+		db: db, pos: db.basis, o: db.ops(), migration: migration, scratch: scratchPool.Get().(*scratch),
 		temps: map[TempID]int32{}, attrs: map[string]*txAttr{}, defined: map[string]*txAttr{},
 	}
 }
