@@ -39,7 +39,7 @@ func TestExactlyTheIssueCommands(t *testing.T) {
 		"stele feed get": true, "stele feed log": true, "stele feed info": true, "stele feed import": true,
 		"stele verify": true, "stele key import": true,
 		"stele feed export": false, "stele key export": false, "stele quickstart": false,
-		"stele daemon": false,
+		"stele daemon":   false,
 		"stele transact": true, "stele history": true, "stele diff": true,
 	}
 	root := newRootCmd(&app{env: func(string) string { return "" }})
