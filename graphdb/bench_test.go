@@ -60,6 +60,7 @@ type benchResult struct {
 	db                       *DB
 	beforeUpdate             int64
 	loadTime, updateTime     time.Duration
+	loadCPU, updateCPU       time.Duration
 	loadDatoms, updateDatoms int64
 	entries                  [][]byte // with keepEntries
 }
@@ -84,10 +85,11 @@ func benchLoadEntries(tb testing.TB, n int, keepEntries bool) benchResult {
 	const batch = 1000
 	ops = make([]Op, 0, batch)
 	// Only Transact is timed: building the input maps is the caller's work.
-	transact := func(d *time.Duration, count *int64) {
-		start := time.Now()
+	transact := func(d, cpu *time.Duration, count *int64) {
+		start, startCPU := time.Now(), processCPU()
 		r, err := db.Transact(ops)
 		*d += time.Since(start)
+		*cpu += processCPU() - startCPU
 		if err != nil {
 			tb.Fatal(err)
 		}
@@ -102,7 +104,7 @@ func benchLoadEntries(tb testing.TB, n int, keepEntries bool) benchResult {
 		for i := lo; i < min(lo+batch, n); i++ {
 			ops = append(ops, benchPerson(rng, i, lo))
 		}
-		transact(&res.loadTime, &res.loadDatoms)
+		transact(&res.loadTime, &res.loadCPU, &res.loadDatoms)
 	}
 	res.beforeUpdate = db.Basis()
 	if db.nextUser != uint64(n)+1 {
@@ -131,7 +133,7 @@ func benchLoadEntries(tb testing.TB, n int, keepEntries bool) benchResult {
 			}
 			ops = append(ops, Add{e, a, v})
 		}
-		transact(&res.updateTime, &res.updateDatoms)
+		transact(&res.updateTime, &res.updateCPU, &res.updateDatoms)
 	}
 	res.db = db
 	return res
@@ -147,6 +149,10 @@ func BenchmarkTransact(b *testing.B) {
 			}
 			b.ReportMetric(float64(res.loadDatoms)/res.loadTime.Seconds(), "transact_datoms/s")
 			b.ReportMetric(float64(res.updateDatoms)/res.updateTime.Seconds(), "update_datoms/s")
+			if res.loadCPU > 0 {
+				b.ReportMetric(float64(res.loadDatoms)/res.loadCPU.Seconds(), "transact_datoms/cpu_s")
+				b.ReportMetric(float64(res.updateDatoms)/res.updateCPU.Seconds(), "update_datoms/cpu_s")
+			}
 			b.ReportMetric(bytesPerDatom(res.db), "bytes/datom")
 		})
 	}
