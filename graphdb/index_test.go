@@ -165,6 +165,13 @@ func checkPointReads(t *testing.T, db *DB, state []Datom) {
 // the current state against filtering the full index.
 func TestCurrentIndexQueries(t *testing.T) {
 	db, _, _ := buildRandom(t, 7, 80)
+	checkIndexQueries(t, db)
+	checkIndexQueries(t, db.AsOf(50))
+	checkIndexQueries(t, db.AsOf(60).Since(20))
+	checkIndexQueries(t, db.History().AsOf(70))
+}
+
+func checkIndexQueries(t *testing.T, db *DB) {
 	for _, idx := range []Index{EAVT, AEVT, AVET, VAET} {
 		all := collect(db.Datoms(idx))
 		for i := 0; i < len(all); i += 3 {
