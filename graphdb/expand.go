@@ -198,7 +198,17 @@ func (tx *txn) expandMap(m Entity) (EID, int32, error) {
 	} else {
 		s = tx.newSlot(TempID{}, false)
 	}
-	for _, key := range sortedKeys(m) {
+	// Keys in a fixed order, so that resolution (and EID allocation) does
+	// not depend on map iteration. The buffer is a stack: nested maps push
+	// their keys above ours.
+	start := len(tx.keys)
+	for k := range m {
+		tx.keys = append(tx.keys, k)
+	}
+	slices.Sort(tx.keys[start:])
+	defer func() { tx.keys = tx.keys[:start] }()
+	for i := range len(m) {
+		key := tx.keys[start+i]
 		if key == ":db/id" {
 			continue
 		}

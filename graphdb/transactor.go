@@ -2,7 +2,6 @@ package graphdb
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -82,6 +81,7 @@ type txn struct {
 	opIndex           int
 	op                Op
 	scratch           *scratch
+	keys              []string // entity map keys being expanded (a stack)
 }
 
 func (tx *txn) release() {
@@ -269,15 +269,4 @@ func reverseAttr(name string) (string, bool) {
 		return name, false
 	}
 	return name[:i+1] + name[i+2:], true
-}
-
-// sortedKeys returns the keys of an entity map in a fixed order, so that
-// resolution (and thus EID allocation) does not depend on map iteration.
-func sortedKeys(m Entity) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
 }
