@@ -39,9 +39,18 @@ func newKey(t testing.TB) crypto.PrivateKey {
 // end of the test.
 func newLocalHost(t testing.TB, edit func(*Config)) *Host {
 	t.Helper()
-	cfg := LocalConfig()
+	return newLocalHostFrom(t, LocalConfig(), edit)
+}
+
+// newLocalHostFrom starts a host on cfg changed by edit, closed at the end
+// of the test. The result must be loopback-only.
+func newLocalHostFrom(t testing.TB, cfg Config, edit func(*Config)) *Host {
+	t.Helper()
 	if edit != nil {
 		edit(&cfg)
+	}
+	if !cfg.LoopbackOnly {
+		t.Fatal("test host not restricted to loopback")
 	}
 	h, err := New(newKey(t), cfg)
 	if err != nil {

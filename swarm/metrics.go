@@ -1,6 +1,10 @@
 package swarm
 
-import "sync/atomic"
+import (
+	"sync/atomic"
+
+	"github.com/libp2p/go-libp2p/core/network"
+)
 
 // Metrics is a snapshot of the host's counters and gauges, for the node's
 // /metrics endpoint. Counters only grow over the host's life.
@@ -9,6 +13,8 @@ type Metrics struct {
 	RoutingTablePeers int // peers in the DHT routing table (gauge)
 	BlockedPeers      int // peers on the block list (gauge)
 	Protected         int // replication partners protected (gauge)
+	SyncStreamsIn     int // inbound sync streams open (gauge)
+	SyncStreamsOut    int // outbound sync streams open (gauge)
 
 	Blocks           uint64 // peers put on the block list
 	DHTLookups       uint64 // FindProviders calls
@@ -22,7 +28,7 @@ type Metrics struct {
 
 // counters are the host's monotonic counters.
 type counters struct {
-	blocks, lookups, provides, provideErrors      atomic.Uint64
+	blocks, lookups, provides, provideErrors       atomic.Uint64
 	streamsOpened, streamsAccepted, streamsRefused atomic.Uint64
 	uploadsRefused                                 atomic.Uint64
 }
@@ -32,7 +38,10 @@ func (h *Host) Metrics() Metrics {
 	h.protectMu.Lock()
 	protected := len(h.protected)
 	h.protectMu.Unlock()
+	sync := h.syncScopeStat()
 	return Metrics{
+		SyncStreamsIn:     sync.NumStreamsInbound,
+		SyncStreamsOut:    sync.NumStreamsOutbound,
 		Peers:             len(h.Peers()),
 		RoutingTablePeers: h.RoutingTableSize(),
 		BlockedPeers:      h.gater.count(),
@@ -46,4 +55,14 @@ func (h *Host) Metrics() Metrics {
 		StreamsRefused:    h.stats.streamsRefused.Load(),
 		UploadsRefused:    h.stats.uploadsRefused.Load(),
 	}
+}
+
+// syncScopeStat returns what the sync service scope holds now.
+func (h *Host) syncScopeStat() network.ScopeStat {
+	var stat network.ScopeStat
+	_ = h.rm.ViewService(SyncService, func(s network.ServiceScope) error {
+		stat = s.Stat()
+		return nil
+	})
+	return stat
 }

@@ -26,7 +26,8 @@ type ReproviderConfig struct {
 	Timeout  time.Duration // per record; 5 minutes
 	Parallel int           // records announced at once; 8
 	// OnRound, if set, is called after each round with its outcome, on
-	// the reprovider's goroutine (e.g. to log it).
+	// the reprovider's goroutine (e.g. to log it). Stop waits for it, so
+	// it must not wait for Stop.
 	OnRound func(RoundStats)
 }
 
