@@ -46,6 +46,8 @@ func (p *parser) parseAggregate(form edn.Value, head edn.Symbol, elems []edn.Val
 	case len(args) == 1 && agg.n != nRequired:
 	case len(args) == 2 && agg.n != nNever && isCount(args[0]):
 		a.N = args[0].Value.(int64)
+	case len(args) == 2 && agg.n != nNever && args[0].Kind == TermVar:
+		// (max ?n ?x): n comes from an input, as DataScript allows
 	default:
 		return FindElem{}, errorf("aggregate %s takes %s, got %s", head, aggregateUsage(head.Name, agg.n), show(form))
 	}

@@ -83,7 +83,7 @@ type Aggregate struct {
 	Fn    AggregateFn
 	Name  edn.Symbol // as written: count, max, aggregate...
 	FnVar Var        // for AggCustom, the variable bound to the function
-	N     int64      // the n of (max n ?x), (rand n ?x) and (sample n ?x); 0 without
+	N     int64      // the n of (max n ?x), (rand n ?x) and (sample n ?x); 0 without, or when n is a variable (Args[0])
 	Args  []Term     // all arguments after the function, the last the aggregated Var
 }
 
