@@ -26,6 +26,69 @@
 // prefix and bootstrap list and sends no traffic anywhere else; tests and
 // the testnet always run private swarms on 127.0.0.1.
 //
+// Joining. A Host listens as soon as New returns but dials nothing until
+// Bootstrap, Connect or OpenStream: Bootstrap connects to every bootstrap
+// peer at once, succeeds if one answers (a node with none is itself a
+// bootstrap node), and only then lets the DHT re-dial them whenever its
+// routing table empties. Tests call WaitRoutingTable, which wakes on each
+// routing-table addition (kad-dht reports them only by tagging the peer in
+// the connection manager, which Host watches), never on a timer.
+//
+// Re-providing. Reprovider announces the discovery IDs the node names, one
+// round at Start, then every 22 hours (DefaultReprovideInterval) and at
+// each Trigger (say, a feed was added), 8 at a time; the node owns its
+// goroutine through Start and Stop.
+//
+// # The host
+//
+// Two presets, both plain Config values the node may change:
+//
+//	                  PublicConfig                  LocalConfig
+//	listen            0.0.0.0, :: on 4001,          127.0.0.1, free ports,
+//	                  TCP and QUIC                  TCP and QUIC
+//	bootstrap         Amino's standard peers        none (the node adds
+//	                                                local ones)
+//	DHT               /ipfs/kad/1.0.0, auto mode,   /stele-private/kad/1.0.0,
+//	                  public-address filters        server mode, no filters
+//	NAT traversal     AutoNAT v2 (client and        none; reachability
+//	                  service), relay client with   forced public
+//	                  AutoRelay, hole punching,
+//	                  UPnP/NAT-PMP port mapping
+//	gater             block list                    block list, and every
+//	                                                address outside
+//	                                                127.0.0.0/8 and ::1
+//
+// The host's identity is the node key, an Ed25519 key of package crypto
+// converted to libp2p's form (seed || public key); PeerIDOf gives its
+// peer ID without starting anything. It is never a feed's author key.
+// Every connection is secured by Noise or TLS 1.3 and multiplexed by
+// yamux; QUIC brings its own.
+//
+// Resources. The resource manager runs on explicit Limits: memory, file
+// descriptors and connections for the whole host, and for the sync
+// protocol a service scope, "stele-sync", bounding its streams in total
+// and per peer. Every sync stream, opened or accepted, is moved into that
+// scope before any byte of it is read; one that does not fit is reset.
+// The connection manager trims connections above ConnHigh down to
+// ConnLow, but never those of a replication partner: SyncNetwork protects
+// a peer while any sync stream with it is open (Host.Protect counts).
+//
+// Blocking. Host.Block puts a peer on the block list with a reason: its
+// connections close at once, the gater refuses its connections in both
+// directions at every stage, its streams are reset, it leaves the DHT
+// routing table and FindProviders skips it. The list lives as long as the
+// host; the node may persist Host.Blocked and replay it.
+//
+// Upload policy. Config.UploadLimit, the node's hook, gives each peer an
+// upload rate and burst; Host.AllowUpload spends from the peer's token
+// bucket, and the sync engine answers a request it may not serve with
+// Error code 3. Host.UploadBudget lets it cut a Data message short instead.
+//
+// Metrics. Host.Metrics returns counters and gauges (peers, routing-table
+// size, blocked peers, DHT lookups and provides, streams opened, accepted
+// and refused, refused uploads) for the node's /metrics; this package
+// registers nothing with Prometheus and libp2p's own metrics are off.
+//
 // # The sync protocol /stele/sync/1.0.0
 //
 // One libp2p stream carries one feed between two peers; many feeds share
