@@ -95,12 +95,16 @@ func newExec(q *Query, opts *Options) *exec {
 // where binds the inputs and evaluates the :where clauses.
 func (ex *exec) where(inputs []any) (*env, error) {
 	q := ex.q
-	if len(inputs) != len(q.In) {
+	in := q.In
+	if len(inputs) == 0 && len(in) == 1 && in[0].Kind == InSource && in[0].Source == symDefault {
+		in = nil // DataScript runs [:find ... :where [(f) ?x]] without a database
+	}
+	if len(inputs) != len(in) {
 		return nil, errorf("wrong number of inputs: %s takes %d, got %d", showInputs(q), len(q.In), len(inputs))
 	}
 	en := &env{ex: ex, names: q.Vars, implicit: symDefault}
-	for i, in := range q.In {
-		if err := ex.bindInput(en, in, inputs[i]); err != nil {
+	for i, x := range in {
+		if err := ex.bindInput(en, x, inputs[i]); err != nil {
 			return nil, err
 		}
 	}
