@@ -115,7 +115,7 @@ func TestDSRules(t *testing.T) {
 		{name: "rule context is isolated", query: `[:find ?x :in $ % :where [?e _ _] (rule ?x)]`,
 			in: []any{follows, `[[(rule ?e) [_ ?e _]]]`}, want: `#{[:follow]}`},
 		{name: "rule with branches", query: `[:find ?e2 :in $ ?e1 % :where (follow ?e1 ?e2)]`,
-			in: []any{follows, "1", `[[(follow ?e2 ?e1) [?e2 :follow ?e1]] [(follow ?e2 ?e1) [?e2 :follow ?t] [?t :follow ?e1]]]`},
+			in:   []any{follows, "1", `[[(follow ?e2 ?e1) [?e2 :follow ?e1]] [(follow ?e2 ?e1) [?e2 :follow ?t] [?t :follow ?e1]]]`},
 			want: `#{[2] [3] [4]}`},
 		{name: "recursive", query: `[:find ?e2 :in $ ?e1 % :where (follow ?e1 ?e2)]`, in: []any{follows, "1", recursive},
 			want: `#{[2] [3] [4] [6]}`},

@@ -23,7 +23,7 @@ func TestDSLookupRefsQuery(t *testing.T) {
 		{query: `[:find ?e ?v :in $ ?e ?v :where [?e :friend ?v]]`, in: []any{theDB, `[:name "Ivan"]`, `[:name "Petr"]`},
 			want: `#{[[:name "Ivan"] [:name "Petr"]]}`},
 		{query: `[:find ?e ?v :in $ [?e ...] [?v ...] :where [?e :friend ?v]]`,
-			in: []any{theDB, `[[:name "Ivan"] [:name "Petr"] [:name "Oleg"]]`, `[[:name "Ivan"] [:name "Petr"] [:name "Oleg"]]`},
+			in:   []any{theDB, `[[:name "Ivan"] [:name "Petr"] [:name "Oleg"]]`, `[[:name "Ivan"] [:name "Petr"] [:name "Oleg"]]`},
 			want: `#{[[:name "Ivan"] [:name "Petr"]] [[:name "Petr"] [:name "Oleg"]]}`},
 		{name: "issue 214", query: `[:find ?e :in $ [?e ...] :where [?e :friend 3]]`, in: []any{theDB, `[1 2 3 "A"]`},
 			want: `#{[2]}`},
