@@ -14,6 +14,7 @@ import (
 	"github.com/libp2p/go-libp2p/core/host"
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/peer"
+	p2pswarm "github.com/libp2p/go-libp2p/p2p/net/swarm"
 	quic "github.com/libp2p/go-libp2p/p2p/transport/quic"
 	"github.com/libp2p/go-libp2p/p2p/transport/tcp"
 	ma "github.com/multiformats/go-multiaddr"
@@ -117,6 +118,9 @@ func (c Config) libp2pOptions(key crypto.PrivateKey, h *Host) ([]libp2p.Option, 
 		// host in one process).
 		libp2p.DisableMetrics(),
 	}
+	if c.PreferTCP {
+		opts = append(opts, libp2p.SwarmOpts(p2pswarm.WithDialRanker(tcpFirst)))
+	}
 	if c.ForcePublicReachability {
 		opts = append(opts, libp2p.ForceReachabilityPublic())
 	}
@@ -138,6 +142,28 @@ func (c Config) libp2pOptions(key crypto.PrivateKey, h *Host) ([]libp2p.Option, 
 		opts = append(opts, libp2p.EnableRelayService())
 	}
 	return opts, nil
+}
+
+// quicFallbackDelay is how long PreferTCP waits for TCP before dialing
+// QUIC as well.
+const quicFallbackDelay = 250 * time.Millisecond
+
+// tcpFirst is the dial ranker of PreferTCP: TCP addresses at once, the
+// others after quicFallbackDelay (or at once when every TCP dial failed).
+func tcpFirst(addrs []ma.Multiaddr) []network.AddrDelay {
+	out := make([]network.AddrDelay, len(addrs))
+	for i, a := range addrs {
+		out[i] = network.AddrDelay{Addr: a, Delay: quicFallbackDelay}
+		if isTCP(a) {
+			out[i].Delay = 0
+		}
+	}
+	return out
+}
+
+func isTCP(a ma.Multiaddr) bool {
+	_, err := a.ValueForProtocol(ma.P_TCP)
+	return err == nil
 }
 
 // libp2pKey converts a stele Ed25519 key to libp2p's form, which is the

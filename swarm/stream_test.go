@@ -6,9 +6,11 @@ import (
 	"errors"
 	"io"
 	"testing"
+	"time"
 
 	"github.com/libp2p/go-libp2p/core/network"
 	"github.com/libp2p/go-libp2p/core/protocol"
+	ma "github.com/multiformats/go-multiaddr"
 )
 
 const echoProtocol protocol.ID = "/stele/test-echo/1.0.0"
@@ -183,5 +185,46 @@ func TestSyncStreamLimitOutbound(t *testing.T) {
 	}
 	if m := a.Metrics(); m.StreamsRefused != 1 || m.StreamsOpened != 2 || m.SyncStreamsOut != 2 {
 		t.Errorf("A metrics %+v: want 1 refused, 2 opened, 2 sync out", m)
+	}
+}
+
+// TestLocalPrefersTCP: local hosts connect over TCP, the faster transport
+// on loopback, though both listen on QUIC too; a peer without TCP is
+// still reached over QUIC.
+func TestLocalPrefersTCP(t *testing.T) {
+	ctx := testContext(t)
+	a, b := connectPair(t, ctx, nil, nil)
+	for _, c := range a.host.Network().ConnsToPeer(b.ID()) {
+		if !isTCP(c.RemoteMultiaddr()) {
+			t.Errorf("connected over %s, want TCP", c.RemoteMultiaddr())
+		}
+	}
+
+	quicOnly := newLocalHost(t, func(c *Config) { c.ListenAddrs = mustAddrs("/ip4/127.0.0.1/udp/0/quic-v1") })
+	tcpAddr := ma.StringCast("/ip4/127.0.0.1/tcp/1") // nothing listens there
+	ai := quicOnly.AddrInfo()
+	ai.Addrs = append(ai.Addrs, tcpAddr)
+	if err := a.Connect(ctx, ai); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range a.host.Network().ConnsToPeer(quicOnly.ID()) {
+		if isTCP(c.RemoteMultiaddr()) {
+			t.Errorf("connected over %s, want QUIC", c.RemoteMultiaddr())
+		}
+	}
+}
+
+func TestTCPFirst(t *testing.T) {
+	addrs := mustAddrs(
+		"/ip4/127.0.0.1/udp/1/quic-v1",
+		"/ip4/127.0.0.1/tcp/2",
+		"/ip6/::1/tcp/3",
+		"/ip4/127.0.0.1/udp/4/quic-v1/webtransport",
+	)
+	want := []time.Duration{quicFallbackDelay, 0, 0, quicFallbackDelay}
+	for i, d := range tcpFirst(addrs) {
+		if !d.Addr.Equal(addrs[i]) || d.Delay != want[i] {
+			t.Errorf("%s: delay %v, want %v", d.Addr, d.Delay, want[i])
+		}
 	}
 }
