@@ -1,30 +1,19 @@
 package swarm
 
 import (
-	"context"
 	"io"
 	"testing"
-	"time"
+
+	"github.com/steledb/stele/swarm/repl"
 )
 
-// The replication engine's types, as package repl declares them.
+// The adapter is what the replication engine needs.
+var _ repl.Network = (*SyncNetwork[repl.PeerID, repl.Stream])(nil)
+
 type (
-	replPeerID string
-	replStream interface {
-		io.Reader
-		io.Writer
-		Close() error
-		Reset() error
-		SetReadDeadline(time.Time) error
-		SetWriteDeadline(time.Time) error
-	}
-	replNetwork interface {
-		OpenStream(ctx context.Context, p replPeerID) (replStream, error)
-		Block(p replPeerID, reason string)
-	}
+	replPeerID = repl.PeerID
+	replStream = repl.Stream
 )
-
-var _ replNetwork = (*SyncNetwork[replPeerID, replStream])(nil)
 
 // TestSyncNetwork: a sync stream round trip through the adapter on both
 // sides; each open stream protects its peer until it ends; Block blocks.

@@ -70,6 +70,12 @@ func TestProvideFind(t *testing.T) {
 	if m := e.Metrics(); m.DHTLookups != 1 {
 		t.Errorf("E metrics %+v: want 1 lookup", m)
 	}
+
+	// A blocked provider is never offered again.
+	e.Block(a.ID(), "test")
+	for ai := range e.FindProviders(ctx, id) {
+		t.Errorf("found blocked provider %s", ai.ID)
+	}
 }
 
 func TestWaitRoutingTableEndsWithContext(t *testing.T) {
