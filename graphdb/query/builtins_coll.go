@@ -273,13 +273,14 @@ func missingFn(ex *exec, args []val) (val, error) {
 	return boolVal(len(attrValues(ex, ns, args[1], args[2])) == 0), nil
 }
 
-// txToTFn returns the feed position of a transaction entity (Datomic's
-// tx->t); t->tx is its inverse.
+// txToTFn returns the feed position of a transaction entity, of any feed
+// (Datomic's tx->t); t->tx is its inverse for the feed in slot 0.
 func txToTFn(ex *exec, args []val) (val, error) {
 	if err := arity("tx->t", args, 1, 1); err != nil {
 		return valNil, err
 	}
-	pos, ok := txPosition(args[0])
+	e := args[0].eid()
+	pos, ok := int64(e.Local()), args[0].k == kInt && e.Part() == graphdb.PartTx
 	if !ok {
 		return valNil, fmt.Errorf("tx->t: %s is not a transaction", showAny(ex.toEDN(args[0])))
 	}
