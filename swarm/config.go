@@ -208,6 +208,9 @@ func (c Config) Validate() error {
 	if c.HolePunching && !c.RelayClient {
 		errs = append(errs, errors.New("hole punching needs the relay client"))
 	}
+	if c.ConnGracePeriod < 0 {
+		errs = append(errs, fmt.Errorf("negative connection grace period %v", c.ConnGracePeriod))
+	}
 	if c.ConnLow < 0 || c.ConnLow > c.ConnHigh {
 		errs = append(errs, fmt.Errorf("connection watermarks low %d, high %d: want 0 <= low <= high", c.ConnLow, c.ConnHigh))
 	}

@@ -164,6 +164,7 @@ func TestValidate(t *testing.T) {
 		{"no prefix", LocalConfig, func(c *Config) { c.DHTPrefix = "" }, "no DHT protocol prefix"},
 		{"bad mode", LocalConfig, func(c *Config) { c.DHTMode = 7 }, "bad DHT mode"},
 		{"hole punching without relay", PublicConfig, func(c *Config) { c.RelayClient = false }, "hole punching"},
+		{"grace period", LocalConfig, func(c *Config) { c.ConnGracePeriod = -1 }, "grace period"},
 		{"watermarks", LocalConfig, func(c *Config) { c.ConnLow = 500 }, "watermarks"},
 		{"conns under high mark", LocalConfig, func(c *Config) { c.Limits.Conns = c.ConnHigh }, "connection limit"},
 		{"little memory", LocalConfig, func(c *Config) { c.Limits.Memory = 1 << 20 }, "memory limit"},

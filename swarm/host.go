@@ -27,8 +27,9 @@ import (
 var ErrBlocked = errors.New("peer is blocked")
 
 // A Host is a libp2p host with stele's policies and a Kademlia DHT. Its
-// methods are safe for concurrent use. It owns no goroutine of its own
-// beyond libp2p's and the DHT's, all stopped by Close.
+// methods are safe for concurrent use. Its goroutines are libp2p's, the
+// DHT's and one per FindProviders lookup (which ends with the lookup);
+// Close stops them all.
 type Host struct {
 	host      host.Host
 	dht       *dht.IpfsDHT
@@ -113,9 +114,9 @@ func (c Config) libp2pOptions(key crypto.PrivateKey, h *Host) ([]libp2p.Option, 
 		libp2p.ConnectionManager(h.connMgr),
 		libp2p.ConnectionGater(h.gater),
 		libp2p.UserAgent("stele"),
-		// Metrics go to the node's /metrics through Host.Metrics, not to
-		// Prometheus's global registry (which would also reject a second
-		// host in one process).
+		// Metrics reach the node's /metrics through Host.Metrics, not
+		// through Prometheus's global registry, which every host in the
+		// process would share.
 		libp2p.DisableMetrics(),
 	}
 	if c.PreferTCP {
