@@ -162,20 +162,48 @@ func (m *Machine) PeerLatest(id PeerID) int64 {
 // PeerCheckpoint reports a Checkpoint the peer pushed, after the caller
 // checked its signature and tried to apply it: latest is its size, held
 // whether we now hold a checkpoint of that size. A peer's announced latest
-// only grows; a smaller or equal one is a replay and blocks the peer.
+// never shrinks: a smaller one is a replay and blocks the peer. (The same
+// size again is how a peer tells us its latest when our push could not
+// be applied: we push again from there.)
 func (m *Machine) PeerCheckpoint(now time.Time, id PeerID, latest int64, held bool) error {
 	p, ok := m.peers[id]
 	if !ok {
 		return nil
 	}
-	if latest <= p.latest {
+	if latest < p.latest {
 		err := fmt.Errorf("replayed checkpoint: size %d after %d", latest, p.latest)
 		m.Misbehaved(now, id, err.Error())
 		return err
 	}
-	p.latest, p.latestHeld = latest, held
+	p.latest, p.latestHeld, p.assumed = latest, held || p.latestHeld && latest == p.latest, 0
 	m.step(now)
 	return nil
+}
+
+// Resync tells a peer our latest again when a checkpoint it pushed could
+// not be applied because its proof started from another size than our
+// latest: the peer then pushes again, from the right size.
+func (m *Machine) Resync(now time.Time, id PeerID) {
+	p, ok := m.peers[id]
+	if !ok || m.local.Latest >= p.latest {
+		return
+	}
+	l := m.local.Latest
+	m.emit(Action{Kind: SendCheckpoint, Peer: id, Size: l, From: l})
+	p.told = push{l, l}
+	m.step(now)
+}
+
+// CheckpointHeld reports that we now hold a checkpoint of this size (one
+// we could not verify when a peer announced it): peers at that size can
+// be asked to prove against it.
+func (m *Machine) CheckpointHeld(now time.Time, size int64) {
+	for _, p := range m.peers {
+		if p.latest == size {
+			p.latestHeld = true
+		}
+	}
+	m.step(now)
 }
 
 // PeerHave reports a Have. Ranges must lie within what the peer can hold:
@@ -185,7 +213,7 @@ func (m *Machine) PeerHave(now time.Time, id PeerID, ranges []feed.Range) error 
 	if !ok {
 		return nil
 	}
-	limit := max(p.latest, p.told.size)
+	limit := max(p.base(), p.told.size)
 	for _, r := range ranges {
 		if r.Lo >= r.Hi || r.Hi > limit {
 			err := fmt.Errorf("have %s: beyond its latest checkpoint %d or empty", r, limit)
@@ -310,15 +338,15 @@ func (m *Machine) peerIDs() []PeerID {
 	return ids
 }
 
-// announce pushes our latest checkpoint to peers whose latest is smaller,
-// and our new ranges to every peer.
+// announce pushes our latest checkpoint to peers whose latest we believe
+// smaller, with a proof from that size, and our new ranges to every peer.
 func (m *Machine) announce() {
 	for _, id := range m.peerIDs() {
 		p := m.peers[id]
-		l := m.local.Latest
-		if l > p.latest && p.told != (push{l, p.latest}) {
-			m.emit(Action{Kind: SendCheckpoint, Peer: id, Size: l, From: p.latest})
-			p.told = push{l, p.latest}
+		l, base := m.local.Latest, p.base()
+		if l > base && p.told != (push{l, base}) {
+			m.emit(Action{Kind: SendCheckpoint, Peer: id, Size: l, From: base})
+			p.told, p.assumed = push{l, base}, l
 		}
 		var fresh []feed.Range
 		for _, r := range m.local.Held {

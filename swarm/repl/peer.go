@@ -37,7 +37,8 @@ type peer struct {
 	latest     int64 // its latest checkpoint's size, as it announced
 	latestHeld bool  // we hold a checkpoint of that size
 	ranges     feed.RangeSet
-	told       push          // our latest as we announced it
+	told       push          // the last checkpoint we announced to it, and the proof's base
+	assumed    int64         // the latest we believe it holds: what we announced since it last did
 	toldRanges feed.RangeSet // our ranges as we announced them
 
 	reqs        map[uint64]*request
@@ -64,6 +65,7 @@ func newPeer(id PeerID, st PeerState, now time.Time, cfg MachineConfig) *peer {
 		latestHeld: st.LatestHeld,
 		ranges:     st.Ranges,
 		told:       push{st.ToldLatest, st.Latest},
+		assumed:    st.ToldLatest,
 		toldRanges: st.ToldRanges,
 		reqs:       make(map[uint64]*request),
 		expired:    make(map[uint64]expiredReq),
@@ -83,7 +85,7 @@ func (p *peer) canSend(now time.Time, cfg MachineConfig) bool {
 // tree reaches it (it announced as much, or we pushed it ours), else its
 // own latest if we hold that checkpoint too.
 func (p *peer) requestSize(l int64) int64 {
-	if (p.latest >= l || p.told.size >= l) && p.cannotProve != l && l > 0 {
+	if p.base() >= l && p.cannotProve != l && l > 0 {
 		return l
 	}
 	if p.latestHeld && p.latest > 0 && p.latest < l && p.cannotProve != p.latest {
@@ -91,6 +93,11 @@ func (p *peer) requestSize(l int64) int64 {
 	}
 	return 0
 }
+
+// base is the size we believe the peer's latest checkpoint to be: what it
+// announced, or what we announced to it since, if larger (it applies what
+// we push, and tells us its latest again when it cannot).
+func (p *peer) base() int64 { return max(p.latest, p.assumed) }
 
 func (p *peer) sent(r *request, now time.Time) {
 	if !p.pending() {

@@ -24,7 +24,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	want [lo:hi] [live] | want none        SetWant
 //	add ID latest=N [held=R,...] [unheld] [told=N] [toldheld=R,...]   AddPeer
 //	remove ID | bad ID REASON...           RemovePeer | Misbehaved
-//	checkpoint ID N [unheld]               PeerCheckpoint
+//	checkpoint ID N [unheld] [resync]      PeerCheckpoint (and Resync)
 //	have ID R...                           PeerHave
 //	data ID REQ COUNT [BYTES]              DataApplied (bytes default 100 per entry)
 //	error ID REQ CODE                      ErrorReceived
@@ -141,6 +141,9 @@ func (r *scriptRunner) exec(t *testing.T, cmd string) string {
 		r.m.Misbehaved(r.now, PeerID(pos[0]), strings.Join(pos[1:], " "))
 	case "checkpoint":
 		err = r.m.PeerCheckpoint(r.now, PeerID(pos[0]), num(t, pos[1]), !flagged("unheld"))
+		if err == nil && flagged("resync") {
+			r.m.Resync(r.now, PeerID(pos[0]))
+		}
 	case "have":
 		var rs []feed.Range
 		for _, s := range pos[1:] {

@@ -26,6 +26,7 @@ type PeerStatus struct {
 	InFlight    int           // requests to it in flight
 	Window      int           // requests it may have in flight
 	BytesDown   int64         // entry bytes received from it
+	BytesUp     int64         // entry bytes served to it (filled by the Engine)
 	EntriesDown int64
 	RTT         time.Duration // smoothed round trip of a request
 	Rate        float64       // bytes per second it delivers, smoothed
