@@ -11,6 +11,11 @@ import (
 func (ex *exec) find(en *env) (edn.Value, error) {
 	q := ex.q
 	vars := projectionVars(q)
+	for _, v := range vars {
+		if !en.bound(v) {
+			return nil, errorf("insufficient bindings: %s is used in :find or :with but bound only inside not", q.Vars[v])
+		}
+	}
 	rel := en.collapse(vars)
 	tuples, err := ex.findTuples(rel)
 	if err != nil {

@@ -268,19 +268,6 @@ func (s *rowSet) add(row []val) bool {
 	return !was
 }
 
-func (s *rowSet) has(row []val) bool {
-	switch {
-	case s.one != nil:
-		_, ok := s.one[row[0]]
-		return ok
-	case s.many != nil:
-		s.buf = appendRow(s.buf[:0], row)
-		_, ok := s.many[string(s.buf)]
-		return ok
-	}
-	return s.zero
-}
-
 func appendRow(dst []byte, row []val) []byte {
 	for _, v := range row {
 		dst = appendVal(dst, v)
