@@ -58,7 +58,7 @@ func (s *session) receiveCheckpoint(c *conn, signed []byte, proof []merkle.Hash,
 	cp, err := merkle.OpenCheckpoint(signed, s.verifier)
 	if err != nil {
 		s.e.counters.verificationFailures.Add(1)
-		return received{}, fmt.Errorf("checkpoint: %w", err)
+		return received{}, fmt.Errorf("signature or format: %w", err)
 	}
 	r := received{size: cp.Size}
 	if from > cp.Size || (len(proof) > 0 && from == cp.Size) {

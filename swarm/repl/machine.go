@@ -339,12 +339,14 @@ func (m *Machine) peerIDs() []PeerID {
 }
 
 // announce pushes our latest checkpoint to peers whose latest we believe
-// smaller, with a proof from that size, and our new ranges to every peer.
+// smaller, with a proof from that size, once we hold the entries it adds
+// (so we can prove it, and serve what the peer will ask next); and our
+// new ranges to every peer.
 func (m *Machine) announce() {
 	for _, id := range m.peerIDs() {
 		p := m.peers[id]
 		l, base := m.local.Latest, p.base()
-		if l > base && p.told != (push{l, base}) {
+		if l > base && p.told != (push{l, base}) && m.local.Held.Covers(base, l) {
 			m.emit(Action{Kind: SendCheckpoint, Peer: id, Size: l, From: base})
 			p.told, p.assumed = push{l, base}, l
 		}

@@ -28,7 +28,10 @@ type memNet struct {
 	wg       sync.WaitGroup
 }
 
-type blockCall struct{ by, peer PeerID; reason string }
+type blockCall struct {
+	by, peer PeerID
+	reason   string
+}
 
 func newMemNet(t testing.TB) *memNet {
 	n := &memNet{handlers: map[PeerID]func(Stream, PeerID){}, blockSig: make(chan struct{})}

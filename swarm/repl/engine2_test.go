@@ -1,0 +1,206 @@
+package repl
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/steledb/stele/feed"
+)
+
+// TestLiveThroughVolunteer: a follower connected only to a volunteer gets
+// the author's new entries through it: the volunteer pushes each
+// checkpoint it applies on.
+func TestLiveThroughVolunteer(t *testing.T) {
+	n := newMemNet(t)
+	author := newNode(t, n, "author", Config{})
+	f := authorFeed(t, author.store, 100, 10)
+	pub := f.PublicKey()
+	ctx := testCtx(t)
+	v := newNode(t, n, "v", Config{})
+	v.e.Follow(pub, nil, true)
+	if err := v.e.Connect(ctx, pub, "author"); err != nil {
+		t.Fatal(err)
+	}
+	fol := newNode(t, n, "follower", Config{})
+	fol.e.Follow(pub, nil, true)
+	if err := fol.e.Connect(ctx, pub, "v"); err != nil {
+		t.Fatal(err)
+	}
+	r := replicaOf(t, fol, pub)
+	for size := 110; size <= 200; size += 10 {
+		appendEntries(t, f, size-10, size, 10)
+		if err := waitFeed(ctx, r, "entries", func(r *feed.Feed) bool { return r.Ranges().Covers(0, int64(size)) }); err != nil {
+			t.Fatalf("size %d: %v (holds %s)", size, err, r.Ranges())
+		}
+	}
+	sameEntries(t, f, r)
+}
+
+// TestSparseFollow replicates only a range, and a second follower gets
+// that range from the sparse replica.
+func TestSparseFollow(t *testing.T) {
+	n := newMemNet(t)
+	author := newNode(t, n, "author", Config{})
+	f := authorFeed(t, author.store, 5000, 10)
+	pub := f.PublicKey()
+	ctx := testCtx(t)
+	sparse := newNode(t, n, "sparse", Config{})
+	if err := sparse.e.Follow(pub, &feed.Range{Lo: 1000, Hi: 2000}, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := sparse.e.Connect(ctx, pub, "author"); err != nil {
+		t.Fatal(err)
+	}
+	if err := sparse.e.WaitCaughtUp(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	if got := replicaOf(t, sparse, pub).Ranges().String(); got != "1000:2000" {
+		t.Fatalf("sparse replica holds %s", got)
+	}
+	n.handle("author", nil)
+	second := newNode(t, n, "second", Config{})
+	second.e.Follow(pub, &feed.Range{Lo: 1500, Hi: 1800}, false)
+	if err := second.e.Connect(ctx, pub, "sparse"); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.e.WaitCaughtUp(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	r := replicaOf(t, second, pub)
+	if r.Ranges().String() != "1500:1800" {
+		t.Fatalf("second replica holds %s", r.Ranges())
+	}
+	if err := r.Verify(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSimultaneousConnect: two engines open streams to each other for the
+// same feed at once; both keep the same one.
+func TestSimultaneousConnect(t *testing.T) {
+	n := newMemNet(t)
+	a := newNode(t, n, "a", Config{})
+	f := authorFeed(t, a.store, 50, 10)
+	pub := f.PublicKey()
+	b := newNode(t, n, "b", Config{})
+	b.e.Follow(pub, nil, true)
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	for _, c := range []struct {
+		from *node
+		to   PeerID
+	}{{a, "b"}, {b, "a"}} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.from.e.Connect(ctx, pub, c.to); err != nil {
+				t.Errorf("%s connects to %s: %v", c.from.id, c.to, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := b.e.WaitCaughtUp(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	for _, nd := range []*node{a, b} {
+		s := nd.e.existingSession(pub)
+		conns := s.allConns()
+		if len(conns) != 1 {
+			t.Fatalf("%s has %d streams", nd.id, len(conns))
+		}
+		// Both keep the stream "a" (the smaller ID) opened.
+		if opener := s.opener(conns[0]); opener != "a" {
+			t.Errorf("%s kept the stream opened by %s", nd.id, opener)
+		}
+	}
+	sameEntries(t, f, replicaOf(t, b, pub))
+}
+
+func TestUnfollowAndConnectErrors(t *testing.T) {
+	n := newMemNet(t)
+	author := newNode(t, n, "author", Config{})
+	f := authorFeed(t, author.store, 10, 10)
+	reader := newNode(t, n, "reader", Config{})
+	ctx := testCtx(t)
+	if err := reader.e.Connect(ctx, f.PublicKey(), "author"); err == nil {
+		t.Error("connected for a feed neither held nor followed")
+	}
+	if err := reader.e.Follow(f.PublicKey(), &feed.Range{Lo: 5, Hi: 2}, true); err == nil {
+		t.Error("followed a reversed range")
+	}
+	reader.e.Follow(f.PublicKey(), nil, true)
+	reader.e.Unfollow(f.PublicKey())
+	if st, ok := reader.e.Status(f.PublicKey()); !ok || st.Want != nil {
+		t.Errorf("after Unfollow: %+v, %v", st, ok)
+	}
+	if err := reader.e.Connect(ctx, f.PublicKey(), "nobody"); err == nil {
+		t.Error("connected to a peer with no route")
+	}
+	reader.stop()
+	if err := reader.e.Connect(ctx, f.PublicKey(), "author"); err != ErrNotRunning {
+		t.Errorf("Connect after Run returned: %v", err)
+	}
+}
+
+// fakeClock is a Clock whose timers fire at once, advancing the time:
+// it records what each wait was.
+type fakeClock struct {
+	mu    sync.Mutex
+	now   time.Time
+	waits []time.Duration
+}
+
+func (c *fakeClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *fakeClock) NewTimer(d time.Duration) Timer {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.waits = append(c.waits, d)
+	c.now = c.now.Add(d)
+	ch := make(chan time.Time, 1)
+	ch <- c.now
+	return fakeTimer{ch}
+}
+
+type fakeTimer struct{ c chan time.Time }
+
+func (t fakeTimer) C() <-chan time.Time { return t.c }
+func (t fakeTimer) Stop() bool          { return false }
+
+func TestTokenBucket(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1e9, 0)}
+	b := &tokenBucket{clock: clock, rate: 1000, burst: 2000, tokens: 2000, last: clock.Now()}
+	done := make(chan struct{})
+	steps := []struct {
+		n    int
+		wait time.Duration
+	}{
+		{1500, 0},                     // within the burst
+		{1500, time.Second},           // 1000 in debt: one second
+		{500, 500 * time.Millisecond}, // paid back, now 500 more
+		{3000, 3 * time.Second},       // a response larger than the burst passes, in time
+	}
+	for i, s := range steps {
+		clock.waits = nil
+		if !b.wait(s.n, done) {
+			t.Fatalf("step %d: wait failed", i)
+		}
+		var waited time.Duration
+		for _, w := range clock.waits {
+			waited += w
+		}
+		if waited != s.wait {
+			t.Errorf("step %d: %d bytes waited %v, want %v", i, s.n, waited, s.wait)
+		}
+	}
+	close(done)
+	unlimited := &tokenBucket{clock: clock}
+	if !unlimited.wait(1<<30, done) {
+		t.Error("unlimited bucket waited")
+	}
+}
