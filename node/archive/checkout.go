@@ -1,0 +1,211 @@
+package archive
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+)
+
+// A CloneState is what a clone's directory remembers in its
+// .stele-clone file: the archive and the version it holds.
+type CloneState struct {
+	Archive string `json:"archive"`
+	Version int64  `json:"version"`
+}
+
+// ReadCloneState reads the .stele-clone file of a clone's directory.
+func ReadCloneState(dir string) (CloneState, error) {
+	data, err := os.ReadFile(dir + string(os.PathSeparator) + CloneStateFile)
+	if errors.Is(err, fs.ErrNotExist) {
+		return CloneState{}, fmt.Errorf("%s is not a clone of an archive (it has no %s file)", dir, CloneStateFile)
+	}
+	if err != nil {
+		return CloneState{}, err
+	}
+	var s CloneState
+	if err := json.Unmarshal(data, &s); err != nil || s.Archive == "" || s.Version < 1 {
+		return CloneState{}, fmt.Errorf("%s/%s is damaged: want {\"archive\": ADDRESS, \"version\": N}", dir, CloneStateFile)
+	}
+	return s, nil
+}
+
+func writeCloneState(root *os.Root, s CloneState) error {
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	tmp := CloneStateFile + ".tmp"
+	if err := root.WriteFile(tmp, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	return root.Rename(tmp, CloneStateFile)
+}
+
+// CloneOptions tune Clone and Pull.
+type CloneOptions struct {
+	// Force makes Pull overwrite files changed locally.
+	Force bool
+	// Progress, if set, is called with the bytes written so far and the
+	// bytes to write.
+	Progress func(done, total int64)
+}
+
+// Clone writes version at (0: the latest) of the archive into dir, which
+// must not exist or be empty, and records the archive and version in
+// dir/.stele-clone. The version is checked as a whole before anything is
+// written: an archive holding a path that could escape dir (.., an
+// absolute path, a path through a symlink, a symlink pointing outside) is
+// refused with an *UnsafePathError naming the path. Files get their mode
+// and modification time; every file's content is checked against its
+// hash.
+func (a *Archive) Clone(ctx context.Context, dir string, at int64, opts CloneOptions) (*Snapshot, error) {
+	snap, err := a.Snapshot(at)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkEmptyDir(dir); err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	w := &writer{a: a, ctx: ctx, root: root, progress: opts.Progress}
+	for _, f := range snap.Files() {
+		w.total += f.Size
+	}
+	if err := w.writeTree(snap.Files()); err != nil {
+		return nil, fmt.Errorf("clone %s into %s: %w", a.Address(), dir, err)
+	}
+	if err := writeCloneState(root, CloneState{Archive: a.Address(), Version: snap.Version}); err != nil {
+		return nil, err
+	}
+	return snap, nil
+}
+
+// checkEmptyDir refuses a directory that holds anything.
+func checkEmptyDir(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if len(entries) > 0 {
+		return fmt.Errorf("%s is not empty: clone into a new directory (or \"stele pull\" an existing clone)", dir)
+	}
+	return nil
+}
+
+// A writer writes archive files under a root directory.
+type writer struct {
+	a        *Archive
+	ctx      context.Context
+	root     *os.Root
+	progress func(done, total int64)
+	done     int64
+	total    int64
+}
+
+// writeTree writes files (none of which exist yet) in an order that never
+// writes through a symlink: directories (writable while being filled),
+// files, symlinks, then the directories' own modes, deepest first.
+func (w *writer) writeTree(files []*File) error {
+	var dirs []*File
+	for _, f := range files {
+		if f.Kind == KindDir {
+			dirs = append(dirs, f)
+			if err := w.root.MkdirAll(f.Path, 0o755); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range files {
+		if f.Kind == KindFile {
+			if err := w.writeFile(f, f.Path); err != nil {
+				return err
+			}
+		}
+	}
+	for _, f := range files {
+		if f.Kind == KindSymlink {
+			if err := w.mkparents(f.Path); err != nil {
+				return err
+			}
+			if err := w.root.Symlink(f.Target, f.Path); err != nil {
+				return err
+			}
+		}
+	}
+	return w.chmodDirs(dirs)
+}
+
+// chmodDirs gives directories their modes, deepest first (a read-only
+// directory must be filled before it becomes read-only).
+func (w *writer) chmodDirs(dirs []*File) error {
+	sort.Slice(dirs, func(i, j int) bool { return strings.Count(dirs[i].Path, "/") > strings.Count(dirs[j].Path, "/") })
+	for _, d := range dirs {
+		if err := w.root.Chmod(d.Path, d.Mode); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *writer) mkparents(p string) error {
+	if dir := path.Dir(p); dir != "." {
+		return w.root.MkdirAll(dir, 0o755)
+	}
+	return nil
+}
+
+// writeFile writes f's content at name (under the root), then its mode
+// and modification time.
+func (w *writer) writeFile(f *File, name string) error {
+	if err := w.mkparents(name); err != nil {
+		return err
+	}
+	out, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	_, err = w.a.copyFile(w.ctx, progressWriter{out, w}, f)
+	if cerr := out.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		w.root.Remove(name)
+		return err
+	}
+	if err := w.root.Chmod(name, f.Mode); err != nil {
+		return err
+	}
+	return w.root.Chtimes(name, f.Mtime, f.Mtime)
+}
+
+// progressWriter counts what goes through it.
+type progressWriter struct {
+	io.Writer
+	w *writer
+}
+
+func (p progressWriter) Write(b []byte) (int, error) {
+	n, err := p.Writer.Write(b)
+	p.w.done += int64(n)
+	if p.w.progress != nil {
+		p.w.progress(p.w.done, max(p.w.total, p.w.done))
+	}
+	return n, err
+}
