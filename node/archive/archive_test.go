@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
 )
 
 // TestPublishCloneEveryVersion publishes a tree, changes it several times

@@ -98,9 +98,9 @@ type publisher struct {
 	toRead  []*localFile // files whose content must be read
 	reading map[*localFile]*File
 
-	known   map[Hash]int64 // chunks appended by this publish (or orphaned by a failed one)
-	newRefs []Hash         // chunks needing a chunk entity, in append order
-	pending [][]byte       // chunks waiting to be appended
+	known        map[Hash]int64 // chunks appended by this publish (or orphaned by a failed one)
+	newRefs      []Hash         // chunks needing a chunk entity, in append order
+	pending      [][]byte       // chunks waiting to be appended
 	pendingBytes int64
 	contentLen   int64 // the content feed's length once pending is appended
 	result       PublishResult

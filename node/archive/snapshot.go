@@ -114,10 +114,10 @@ func (s *Snapshot) List(dir string) []*File {
 
 // schemaAttrs are the archive attributes of one database, resolved once.
 type schemaAttrs struct {
-	path, kind, size, mode, mtime, hash, chunks, target graphdb.EID
-	chunkHash, chunkEntry                               graphdb.EID
+	path, kind, size, mode, mtime, hash, chunks, target  graphdb.EID
+	chunkHash, chunkEntry                                graphdb.EID
 	content, message, contentLength, bytesAdded, scanned graphdb.EID
-	txInstant                                           graphdb.EID
+	txInstant                                            graphdb.EID
 }
 
 // resolveAttrs finds the archive attributes in db; ok is false if db is
