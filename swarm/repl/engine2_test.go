@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"context"
 	"sync"
 	"testing"
 	"time"
@@ -77,7 +78,8 @@ func TestSparseFollow(t *testing.T) {
 }
 
 // TestSimultaneousConnect: two engines open streams to each other for the
-// same feed at once; both keep the same one.
+// same feed at once; both keep the same one (the one "a", the smaller
+// ID, opened, unless a's Connect found b's stream already there).
 func TestSimultaneousConnect(t *testing.T) {
 	n := newMemNet(t)
 	a := newNode(t, n, "a", Config{})
@@ -100,18 +102,31 @@ func TestSimultaneousConnect(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if err := b.e.WaitCaughtUp(ctx, pub); err != nil {
+	short, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := b.e.WaitCaughtUp(short, pub); err != nil {
+		for _, nd := range []*node{a, b} {
+			st, _ := nd.e.Status(pub)
+			t.Logf("%s: %+v", nd.id, st)
+			for _, c := range nd.e.existingSession(pub).allConns() {
+				t.Logf("%s conn to %s outbound %v", nd.id, c.id, c.outbound)
+			}
+		}
+		t.Logf("blocks: %+v", n.blocks)
 		t.Fatal(err)
 	}
-	for _, nd := range []*node{a, b} {
+	// The losing stream closes on both ends; they converge on one.
+	opener := func(nd *node) PeerID {
 		s := nd.e.existingSession(pub)
-		conns := s.allConns()
-		if len(conns) != 1 {
-			t.Fatalf("%s has %d streams", nd.id, len(conns))
+		if conns := s.allConns(); len(conns) == 1 {
+			return s.opener(conns[0])
 		}
-		// Both keep the stream "a" (the smaller ID) opened.
-		if opener := s.opener(conns[0]); opener != "a" {
-			t.Errorf("%s kept the stream opened by %s", nd.id, opener)
+		return ""
+	}
+	for _, nd := range []*node{a, b} {
+		err := waitSession(ctx, nd.e.existingSession(pub), func() bool { return opener(a) != "" && opener(a) == opener(b) })
+		if err != nil {
+			t.Fatalf("%v: a keeps the stream of %q, b of %q", err, opener(a), opener(b))
 		}
 	}
 	sameEntries(t, f, replicaOf(t, b, pub))
@@ -202,5 +217,21 @@ func TestTokenBucket(t *testing.T) {
 	unlimited := &tokenBucket{clock: clock}
 	if !unlimited.wait(1<<30, done) {
 		t.Error("unlimited bucket waited")
+	}
+}
+
+// waitSession waits until cond holds, re-checking after every event of
+// the session.
+func waitSession(ctx context.Context, s *session, cond func() bool) error {
+	for {
+		_, _, changed := s.waitState()
+		if cond() {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-changed:
+		}
 	}
 }

@@ -2,7 +2,6 @@ package wire
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -27,12 +26,9 @@ func ReadMsg(r io.Reader, max int) (Message, error) {
 	if !ok {
 		br = byteReader{r}
 	}
-	n, err := binary.ReadUvarint(br)
+	n, err := readLength(br)
 	if err != nil {
-		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("%w: frame length: %w", ErrMalformed, err)
+		return nil, err
 	}
 	if n > uint64(max) {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrFrameTooLarge, n, max)
@@ -45,6 +41,31 @@ func ReadMsg(r io.Reader, max int) (Message, error) {
 		return nil, err
 	}
 	return Unmarshal(buf)
+}
+
+// readLength reads the uvarint length prefix. I/O errors come back as
+// they are (io.EOF before the first byte, io.ErrUnexpectedEOF after it);
+// only a prefix longer than ten bytes or overflowing 64 bits is
+// malformed.
+func readLength(br io.ByteReader) (uint64, error) {
+	var n uint64
+	for i := 0; i < binary.MaxVarintLen64; i++ {
+		b, err := br.ReadByte()
+		if err != nil {
+			if i > 0 && err == io.EOF {
+				err = io.ErrUnexpectedEOF
+			}
+			return 0, err
+		}
+		if i == binary.MaxVarintLen64-1 && b > 1 {
+			break
+		}
+		n |= uint64(b&0x7f) << (7 * i)
+		if b < 0x80 {
+			return n, nil
+		}
+	}
+	return 0, fmt.Errorf("%w: frame length overflows 64 bits", ErrMalformed)
 }
 
 // byteReader reads single bytes from an unbuffered reader.

@@ -84,6 +84,7 @@ const (
 	CodeCannotProve ErrorCode = 2 // they cannot be proven against that size
 	CodeRefused     ErrorCode = 3 // refused by the upload limit
 	CodeBadRequest  ErrorCode = 4 // the request is malformed
+	CodeCancelled   ErrorCode = 5 // the requester cancelled it first
 )
 
 // Error answers a request that cannot be served.

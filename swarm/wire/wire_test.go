@@ -229,6 +229,7 @@ func TestFrameErrors(t *testing.T) {
 		{"truncated prefix", []byte{0x80}, 100, io.ErrUnexpectedEOF},
 		{"truncated body", frame[:len(frame)-1], 1 << 20, io.ErrUnexpectedEOF},
 		{"bad body", []byte{2, 0x58, 0x01}, 100, ErrMalformed},
+		{"ten-byte prefix over 64 bits", append(bytes.Repeat([]byte{0xff}, 9), 0x02), 16 << 20, ErrMalformed},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -242,6 +243,25 @@ func TestFrameErrors(t *testing.T) {
 
 // TestFrameLimitBeforeAllocation checks that an oversized frame is refused
 // from its prefix alone: the reader fails if anything past it is read.
+// TestFrameIOErrors: a stream failing mid-prefix is an I/O error, not a
+// malformed message (which would get the peer blocked).
+func TestFrameIOErrors(t *testing.T) {
+	broken := errors.New("stream reset")
+	for _, prefix := range [][]byte{nil, {0x80}, {0x80, 0x80}} {
+		r := io.MultiReader(bytes.NewReader(prefix), iotestErrReader{broken})
+		if _, err := ReadMsg(bufio.NewReader(r), 100); !errors.Is(err, broken) || errors.Is(err, ErrMalformed) {
+			t.Errorf("prefix %x then an error: %v, want the I/O error", prefix, err)
+		}
+	}
+	if n, err := readLength(bufio.NewReader(bytes.NewReader(append(bytes.Repeat([]byte{0xff}, 9), 0x01)))); err != nil || n != 1<<64-1 {
+		t.Errorf("largest prefix: %d, %v", n, err)
+	}
+}
+
+type iotestErrReader struct{ err error }
+
+func (r iotestErrReader) Read([]byte) (int, error) { return 0, r.err }
+
 func TestFrameLimitBeforeAllocation(t *testing.T) {
 	prefix := []byte{0x80, 0x80, 0x80, 0x80, 0x08} // 2 GiB
 	r := io.MultiReader(bytes.NewReader(prefix), failReader{t})
