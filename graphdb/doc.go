@@ -175,9 +175,28 @@
 // rebuild from scratch gives the same state as incremental application.
 // To restart without replaying the feed, SaveSnapshot writes the database
 // (EAVT with history; the other indices are derived on loading) to a
-// versioned, checksummed file atomically; LoadSnapshot reads it back and
-// materialization resumes at its Basis. The format is specified in
-// snapshot.go.
+// versioned, checksummed file atomically (temporary file, fsync, rename,
+// directory fsync); LoadSnapshot reads it back and materialization resumes
+// at its Basis.
+//
+// # Snapshot file format (version 1)
+//
+// A snapshot holds the EAVT index with its history; AEVT, AVET, VAET, the
+// schema and the transaction records are derived from it on loading, which
+// costs a fraction of replaying the transactions. Integers are minimal
+// varints, values are encoded as in entries (refs as raw EIDs).
+//
+//	snapshot = "stelegdb" version:0x01 header entities sha256
+//	header   = self:32 basis nextUser nextIdent
+//	           nfeeds feed:32*  ninvalid (pos reasonLen reason)*
+//	entities = nentities (eid ncells cell* nspans span*)*   by increasing eid
+//	cell     = attr kind:byte tx value          tx: stored, position + 1
+//	span     = attr kind:byte from to value     asserted at from, retracted at to
+//	sha256   = SHA-256 of everything before it
+//
+// Cells are in EAVT order, spans in attribute, retraction, value order;
+// the bootstrap schema is not written. A snapshot that does not check out
+// fails with ErrCorrupt, and the node rebuilds from the feed.
 //
 // # Reactivity
 //

@@ -28,7 +28,9 @@ type Retract struct {
 
 // RetractEntity retracts every datom of entity E, every ref to E, and,
 // recursively, the entities E owns through component attributes
-// ([:db/retractEntity e]).
+// ([:db/retractEntity e]). Refs to E and components asserted earlier in the
+// same transaction are not followed: it works from the database before the
+// transaction (and E's own attributes as the transaction left them).
 type RetractEntity struct {
 	E any
 }
