@@ -170,10 +170,10 @@ func (b *builder) reserve(ds []Datom) {
 			}
 		}
 	}
-	if n < 2 {
+	if n == 0 || n == 1 && bytes == 0 {
 		return
 	}
-	en := b.own(e)
+	en := b.ownSized(e, n, bytes)
 	cs := en.cells.small
 	if en.cells.big == nil && len(cs)+n <= pseqMaxSmall &&
 		(cap(cs)-len(cs) < n || int(en.strCap-en.strLen) < bytes) {
@@ -182,12 +182,15 @@ func (b *builder) reserve(ds []Datom) {
 }
 
 // own returns the entity e owned by this transaction.
-func (b *builder) own(e EID) *entity {
+func (b *builder) own(e EID) *entity { return b.ownSized(e, 1, 0) }
+
+// ownSized is own with room for extra cells and bytes if it copies.
+func (b *builder) ownSized(e EID, extra, extraBytes int) *entity {
 	if e == b.lastE && b.lastEn != nil {
 		return b.lastEn
 	}
 	old := b.db.ents.get(uint64(e))
-	en := ownEntity(b.ed, old)
+	en := ownEntitySized(b.ed, old, extra, extraBytes)
 	if en != old {
 		b.db.ents.set(b.ed, uint64(e), en)
 	}

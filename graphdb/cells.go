@@ -128,7 +128,7 @@ func (en *entity) insertCell(o valueOps, c cell, s string) cell {
 		needBytes = len(s)
 	}
 	if len(en.cells.small) == cap(en.cells.small) || int(en.strCap-en.strLen) < needBytes {
-		en.relayout(max(1, len(en.cells.small)/2), needBytes+16)
+		en.relayout(max(1, len(en.cells.small)/2), needBytes+int(en.strCap)/2+16)
 	}
 	if local {
 		off := int(en.strLen)

@@ -67,7 +67,11 @@ type refList struct {
 
 // ownEntity returns en, or a copy of it owned by ed (a new entity if en is
 // nil).
-func ownEntity(ed *edit, en *entity) *entity {
+func ownEntity(ed *edit, en *entity) *entity { return ownEntitySized(ed, en, 1, 0) }
+
+// ownEntitySized is ownEntity giving a copied block room for extra more
+// cells and extraBytes more string bytes.
+func ownEntitySized(ed *edit, en *entity, extra, extraBytes int) *entity {
 	if en == nil {
 		return &entity{edit: ed}
 	}
@@ -78,7 +82,7 @@ func ownEntity(ed *edit, en *entity) *entity {
 	if c.cells.big != nil {
 		c.cells.cloneForWrite()
 	} else {
-		c.relayout(1, 0)
+		c.relayout(extra, extraBytes)
 	}
 	return c
 }
