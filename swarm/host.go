@@ -219,6 +219,15 @@ func (h *Host) AddrInfo() peer.AddrInfo {
 // Peers returns the peers the host is connected to.
 func (h *Host) Peers() []peer.ID { return h.host.Network().Peers() }
 
+// PeerAddrs returns the remote addresses of the connections to p.
+func (h *Host) PeerAddrs(p peer.ID) []ma.Multiaddr {
+	var out []ma.Multiaddr
+	for _, c := range h.host.Network().ConnsToPeer(p) {
+		out = append(out, c.RemoteMultiaddr())
+	}
+	return out
+}
+
 // Connectedness reports the state of the host's connections to p.
 func (h *Host) Connectedness(p peer.ID) network.Connectedness {
 	return h.host.Network().Connectedness(p)

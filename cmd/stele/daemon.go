@@ -16,6 +16,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/steledb/stele/node"
 	"github.com/steledb/stele/node/api"
 	"github.com/steledb/stele/node/dbs"
 	"github.com/steledb/stele/node/repo"
@@ -25,6 +26,7 @@ import (
 // holds open.
 type daemonState struct {
 	repo *repo.Repo
+	node *node.Node
 	dbs  *dbs.Manager
 }
 
@@ -55,10 +57,14 @@ func (a *app) runDaemon() error {
 		return err
 	}
 	defer closeRepo()
-	d := &daemonState{repo: r, dbs: dbs.New(r.Feeds, filepath.Join(r.Path, graphsDir), nil)}
-	defer d.dbs.Close()
 	ctx, stop := signal.NotifyContext(a.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	n, err := node.Start(r, node.Options{Logger: a.logger()})
+	if err != nil {
+		return err
+	}
+	defer n.Close()
+	d := &daemonState{repo: r, node: n, dbs: n.DBs}
 
 	token, err := api.NewToken()
 	if err != nil {
@@ -68,7 +74,9 @@ func (a *app) runDaemon() error {
 	if err != nil {
 		return fmt.Errorf("daemon API on %s: %w", r.Config.API.Address, err)
 	}
-	srv := &http.Server{Handler: api.NewServer(token, a.daemonCommand(d)), ReadHeaderTimeout: 10 * time.Second}
+	handler := api.NewServer(token, a.daemonCommand(d))
+	handler.Handle("GET /metrics", n.MetricsHandler())
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 	cleanup, err := writeAPIFiles(r.Path, ln.Addr().String(), token)
@@ -78,6 +86,9 @@ func (a *app) runDaemon() error {
 	}
 	defer cleanup()
 	fmt.Fprintf(a.stdout, "daemon running: repo %s, API http://%s, peer ID %s\n", r.Path, ln.Addr(), r.PeerID())
+	for _, addr := range n.Host.Addrs() {
+		fmt.Fprintf(a.stdout, "swarm listening on %s\n", addr)
+	}
 
 	select {
 	case <-ctx.Done():

@@ -46,6 +46,9 @@ func (p *progress) update() func(done, total int64) {
 				progressbar.OptionClearOnFinish(),
 				progressbar.OptionThrottle(100*time.Millisecond))
 		}
+		if total != p.bar.GetMax64() {
+			p.bar.ChangeMax64(total) // a sync's total grows as checkpoints arrive
+		}
 		p.bar.Set64(done)
 	}
 }

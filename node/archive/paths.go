@@ -58,12 +58,13 @@ func CheckPath(p string) error {
 }
 
 // checkTree checks the paths of a whole tree as an archive version holds
-// them: every path is valid, no path passes through a file or a symlink
+// them, in order (so the first offending path is reported): every path is valid, no path passes through a file or a symlink
 // (every parent that the archive holds is a directory), and every symlink
 // target is relative and resolves, through the tree's own symlinks,
 // inside the tree.
-func checkTree(files map[string]*File) error {
-	for p, f := range files {
+func checkTree(files map[string]*File, paths []string) error {
+	for _, p := range paths {
+		f := files[p]
 		if err := CheckPath(p); err != nil {
 			return err
 		}

@@ -126,10 +126,11 @@ func (p *publisher) plan(local *scan, lastScan int64) error {
 		p.next = append(p.next, f)
 	}
 	files := make(map[string]*File, len(p.next))
-	for _, f := range p.next {
-		files[f.Path] = f
+	paths := make([]string, len(p.next))
+	for i, f := range p.next {
+		files[f.Path], paths[i] = f, f.Path
 	}
-	if err := checkTree(files); err != nil {
+	if err := checkTree(files, paths); err != nil {
 		return fmt.Errorf("cannot publish %s: %w (list it in %s to leave it out)", p.dir, err, IgnoreFile)
 	}
 	p.result.BytesRead = total // updated with what was really read

@@ -159,7 +159,7 @@ func loadSnapshot(db *graphdb.DB, attrs schemaAttrs, version int64) (*Snapshot, 
 		s.paths = append(s.paths, p)
 	}
 	sort.Strings(s.paths)
-	if err := checkTree(s.files); err != nil {
+	if err := checkTree(s.files, s.paths); err != nil {
 		return nil, err
 	}
 	return s, nil

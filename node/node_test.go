@@ -1,0 +1,114 @@
+package node
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/steledb/stele/node/repo"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// startNode makes a local-profile repo bootstrapping from boot (if any) and
+// starts a node on it.
+func startNode(t *testing.T, boot *Node) *Node {
+	t.Helper()
+	cfg, err := repo.ProfileConfig(repo.ProfileLocal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if boot != nil {
+		for _, a := range boot.Host.Addrs() {
+			cfg.Swarm.Bootstrap = append(cfg.Swarm.Bootstrap, a.String())
+		}
+	}
+	r, err := repo.Init(filepath.Join(t.TempDir(), "repo"), repo.Options{Config: &cfg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, err := Start(r, Options{AnnounceInterval: 50 * time.Millisecond})
+	if err != nil {
+		r.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Close(); err != nil {
+			t.Error(err)
+		}
+		r.Close()
+	})
+	return n
+}
+
+func entries(lo, hi int) [][]byte {
+	out := make([][]byte, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, []byte(fmt.Sprintf("entry %d", i)))
+	}
+	return out
+}
+
+func TestSeedFollowsLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := startNode(t, nil)
+	b := startNode(t, a)
+	f, err := a.Repo.Feeds.Create("log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Append(entries(0, 1000)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Host.WaitRoutingTable(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Seed(f.PublicKey(), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Sync(ctx, f.PublicKey(), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	rf, err := b.Repo.Feeds.Feed(f.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rf.Ranges().String() != "0:1000" {
+		t.Fatalf("replica holds %s", rf.Ranges())
+	}
+	// Live: the follower holds new entries without being asked.
+	changed := rf.Watch()
+	if _, err := f.Append(entries(1000, 1010)...); err != nil {
+		t.Fatal(err)
+	}
+	for rf.Ranges().String() != "0:1010" {
+		select {
+		case <-changed:
+			changed = rf.Watch()
+		case <-ctx.Done():
+			t.Fatalf("follower holds %s after the author appended", rf.Ranges())
+		}
+	}
+	if err := rf.Verify(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMetrics(t *testing.T) {
+	n := startNode(t, nil)
+	rec := httptest.NewRecorder()
+	n.MetricsHandler().ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+	body := rec.Body.String()
+	for _, want := range []string{"stele_peers 0", "stele_verification_failures_total 0", "stele_blocked_peers 0", "stele_dht_lookups_total", "go_goroutines"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}

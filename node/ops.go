@@ -1,0 +1,112 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/libp2p/go-libp2p/core/peer"
+	"github.com/libp2p/go-libp2p/core/protocol"
+
+	"github.com/steledb/stele/crypto"
+	"github.com/steledb/stele/feed"
+	"github.com/steledb/stele/swarm/repl"
+)
+
+func swarmPrefix(s string) protocol.ID { return protocol.ID(s) }
+
+// PeerString prints a replication peer's ID (12D3KooW...).
+func PeerString(p repl.PeerID) string { return peer.ID(p).String() }
+
+// Seed makes the node a volunteer replica of the feed at pub: it fetches
+// and verifies the feed (or the entries of want), keeps following it live
+// and serves it, now and after restarts. maxStorage (bytes, 0 for none)
+// stops fetching once the feed takes that much disk.
+func (n *Node) Seed(pub crypto.PublicKey, want *feed.Range, maxStorage int64) error {
+	if err := n.seeds.put(seed{pub: pub, want: want, maxStorage: maxStorage}); err != nil {
+		return fmt.Errorf("seed %s: %w", crypto.FormatAddress(pub), err)
+	}
+	return n.follow(pub, want, true)
+}
+
+// Unseed stops seeding the feed at pub. What is held stays held (and
+// served); Drop frees it.
+func (n *Node) Unseed(pub crypto.PublicKey) (bool, error) {
+	removed, err := n.seeds.remove(pub)
+	if err != nil {
+		return false, err
+	}
+	n.unfollow(pub)
+	return removed, nil
+}
+
+// Seeding reports whether the node seeds the feed at pub.
+func (n *Node) Seeding(pub crypto.PublicKey) bool {
+	_, ok := n.seeds.get(pub)
+	return ok
+}
+
+// Sync fetches the feed at pub up to the newest checkpoint its peers know
+// and returns once it holds it all (or want's entries). progress, if not
+// nil, is called as entries arrive.
+func (n *Node) Sync(ctx context.Context, pub crypto.PublicKey, want *feed.Range, progress func(held, total int64)) error {
+	seeded := n.Seeding(pub)
+	if !seeded {
+		if err := n.follow(pub, want, false); err != nil {
+			return err
+		}
+		defer n.unfollow(pub)
+	}
+	if progress != nil {
+		stop := n.reportProgress(pub, progress)
+		defer stop()
+	}
+	return n.Engine.WaitCaughtUp(ctx, pub)
+}
+
+// reportProgress calls progress whenever the feed changes, until stop.
+func (n *Node) reportProgress(pub crypto.PublicKey, progress func(held, total int64)) (stop func()) {
+	f, err := n.Repo.Feeds.Feed(pub)
+	if err != nil {
+		return func() {}
+	}
+	return n.goLoop(func(ctx context.Context) {
+		for {
+			changed := f.Watch()
+			progress(f.Ranges().Count(), f.Len())
+			select {
+			case <-ctx.Done():
+				return
+			case <-changed:
+			}
+		}
+	})
+}
+
+// Connect dials a peer by its multiaddr (with /p2p/).
+func (n *Node) Connect(ctx context.Context, addr string) (peer.ID, error) {
+	ai, err := peer.AddrInfoFromString(addr)
+	if err != nil {
+		return "", fmt.Errorf("swarm connect %q: want a multiaddr ending in /p2p/<peer ID>: %w", addr, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := n.Host.Connect(ctx, *ai); err != nil {
+		return "", fmt.Errorf("swarm connect %s: %w", addr, err)
+	}
+	// Replicate with it every feed both follow: cheap to try, and a peer
+	// connected by hand is usually meant for that.
+	n.mu.Lock()
+	var pubs []crypto.PublicKey
+	for pub := range n.following {
+		pubs = append(pubs, pub)
+	}
+	n.mu.Unlock()
+	for _, pub := range pubs {
+		if err := n.Engine.Connect(ctx, pub, repl.PeerID(ai.ID)); err != nil && !errors.Is(err, context.Canceled) {
+			n.log.Debug("peer does not replicate feed", "peer", ai.ID.String(), "feed", crypto.FormatAddress(pub), "err", err)
+		}
+	}
+	return ai.ID, nil
+}
