@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http/httptest"
-	"strings"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
