@@ -121,7 +121,9 @@ func (p *puller) run(old, next *Snapshot) error {
 			kept = append(kept, f)
 		}
 	}
-	return p.writeAll(kept)
+	err = p.writeAll(kept)
+	sort.Slice(p.res.Conflicts, func(i, j int) bool { return p.res.Conflicts[i].Path < p.res.Conflicts[j].Path })
+	return err
 }
 
 // removeAll removes paths deepest first. A directory still holding files
