@@ -128,54 +128,99 @@
 //	message Ping       {}
 //
 // Hashes are 32-byte bytes fields; checkpoints are the signed notes of
-// package merkle; fork evidence is feed.FormatForkEvidence's encoding.
+// package merkle; fork evidence is feed.FormatForkEvidence's encoding. A
+// proof, left or right field holds at most 128 hashes, a Status or Have at
+// most 65,536 ranges; sizes and indexes are at most 2^62-1. Package
+// swarm/wire encodes this schema canonically and decodes it strictly.
 //
-// Order. The side that wants a feed opens a stream and sends Hello with the
-// feed's discovery ID, its capability proof (crypto.ProveCapability with
-// prover = its peer ID, verifier = the responder's) and the size of its
-// latest checkpoint (0 if none). The responder looks the discovery ID up;
-// if it holds no such feed, or the proof does not check, it resets the
-// stream without a word, so a DHT observer learns nothing. Otherwise it
-// answers HelloAck with its own proof (prover = responder) and latest size;
-// the opener checks that proof in turn. Then each side sends Status: its
-// latest checkpoint, a consistency proof from the other side's latest size
-// when its own is larger and its tree can prove it (empty otherwise), and
-// the ranges it holds. After that, either side may send Request, Have,
-// Checkpoint, Fork, Cancel and Ping at any time, and answers each Request
-// with Data or Error, in any order (requests are pipelined: several are in
-// flight per peer).
+// Consistency proofs (in Status and Checkpoint) are in the form of
+// merkle.ProveOldRoot: RFC 6962's proof, preceded by the root of the older
+// tree when its size is a power of two. Such a proof determines the older
+// root (merkle.OldRootFromConsistency), so a receiver whose own checkpoint
+// of that size has another root holds fork evidence, not a mere failure.
+//
+// Handshake. The side that wants a feed opens a stream and sends Hello
+// with the feed's discovery ID, its capability proof
+// (crypto.ProveCapability with prover = its peer ID, verifier = the
+// responder's) and the size of its latest checkpoint (0 if none). The
+// responder looks the discovery ID up; if it holds no such feed, or the
+// proof does not check, it resets the stream without a word, so a DHT
+// observer learns nothing. Otherwise it answers HelloAck with its own
+// proof (prover = responder) and latest size; the opener checks that
+// proof in turn. Then the opener sends its Status, and the responder its
+// own: the checkpoint of exactly the size it announced in Hello or
+// HelloAck (none if 0 and none held), a consistency proof from the size
+// the other side announced when its own is larger and its tree can prove
+// it (empty otherwise), and the ranges it holds below its announced size.
+// The four messages alternate, so the handshake needs no buffering in the
+// stream. After that, either side may send Request, Have, Checkpoint,
+// Fork, Cancel and Ping at any time. Each Request is answered exactly
+// once, with Data or Error, in any order: requests are pipelined, several
+// in flight per peer.
+//
+// Two streams for the same feed between the same two peers (both opened
+// at once) are one too many: both ends keep the one opened by the peer
+// whose ID is smaller (as bytes), or the newer of two opened by the same
+// side, and close the other.
 //
 // A Request asks for entries [lo, hi) proven against the checkpoint of
 // `size`, which the requester holds. The responder answers with Data
-// holding entries [lo, lo+k) for some k >= 1 (it may stop early to keep the
-// message under the size cap) and the range proof for exactly those
-// entries against `size`; or Error if it does not hold them or cannot prove
-// them against that size (code 1: not held, 2: cannot prove, 3: refused by
-// upload limit, 4: bad request).
+// holding entries [lo, lo+k) for some k >= 1 (it stops early to keep the
+// entries under 8 MiB) and the range proof for exactly those entries
+// against `size`; or Error if it does not hold entry lo or cannot prove
+// against that size (code 1: not held, 2: cannot prove, 3: refused by
+// upload limit, 4: bad request, 5: cancelled). A Cancel withdraws a
+// request: if the responder has not started on it, it answers at once
+// with Error code 5; if it has, the Data comes anyway. Either way the
+// request stays owed until answered, which is how a requester tells a
+// stalled peer from a busy one.
 //
-// Live following. When a node's latest checkpoint grows (its author
-// appended, or it applied a newer checkpoint from anyone), it sends
-// Checkpoint to every peer on that feed whose latest it knows to be
-// smaller, with a consistency proof from that size (`from`). A follower
-// applies it and requests the new entries at once.
+// Live following. A node pushes its latest checkpoint, with Checkpoint, to
+// every peer on the feed whose latest it believes smaller (the peer's last
+// announced size, or the last it pushed to that peer, whichever is
+// larger), with a consistency proof from that size (`from`), once it
+// holds the entries the new checkpoint adds: so the peer can ask it for
+// them at once. A Checkpoint without a proof has from = its own size. A
+// receiver that cannot apply a push because the proof starts from another
+// size than its latest (pushes crossed) answers with a Checkpoint of its
+// own latest, without proof, and the pusher pushes again from there. A
+// node's announced latest never decreases: a Checkpoint smaller than the
+// sender's last announced size is a replay (the same size again is the
+// answer above). Have announces ranges newly held, always below the
+// larger of the sender's announced latest and the receiver's latest as
+// announced to it.
 //
 // # What each side checks
 //
 //   - Capability proofs both ways before anything about the feed is said.
-//   - Every checkpoint: signature by the feed's key, and consistency with
-//     the latest held (feed.ApplyCheckpoint). A checkpoint that fails is a
-//     protocol violation; two validly signed inconsistent checkpoints are a
-//     fork, not a violation: the evidence is stored and passed on with Fork.
-//   - Every Data: that it answers an outstanding request, that
-//     lo == request.lo and lo+k <= request.hi, and the range proof
-//     (feed.ApplyRange). Nothing unverified is stored.
-//   - Limits: a message is at most 16 MiB (a Data carries at most 8 MiB of
-//     entries), at most 64 requests in flight per peer and feed, every read
-//     has a deadline (peers send Ping every 20 s on an idle stream; a stream
-//     silent for 60 s is closed), and upload is rate-limited per peer.
+//   - Every checkpoint: signature by the feed's key; the proof, if any,
+//     against it; consistency with the latest held (feed.ApplyCheckpoint).
+//     A bad signature or a proof that does not check is a protocol
+//     violation. A checkpoint that merely cannot be verified yet (no proof,
+//     or one from another size) is kept aside and retried as the tree
+//     grows. Two validly signed inconsistent checkpoints are a fork, not a
+//     violation: the evidence is stored, the feed is no longer followed,
+//     and every peer of the feed gets a Fork once (and each new peer on
+//     connecting). Fork evidence that does not prove a fork is a violation.
+//   - Every Data: that it answers an outstanding request (or one cancelled
+//     but still owed), that lo == request.lo, 1 <= k <= hi - lo and size ==
+//     request.size, at most 8 MiB of entries unless k = 1, and the range
+//     proof (feed.ApplyRange). Nothing unverified is stored.
+//   - Every Error answers a request owed; Have and Status ranges are
+//     non-empty and below the bound above; Status carries the announced
+//     size; nothing but Hello, HelloAck and Status comes in the handshake,
+//     and none of them after it.
+//   - Limits: a frame is at most 16 MiB, refused from its length prefix;
+//     at most 64 requests owed an answer per stream (a 65th is a flood);
+//     every read has a deadline (peers send Ping every 20 s; a stream
+//     silent for 60 s is closed; the handshake has 10 s); upload is
+//     rate-limited per peer, across its streams.
+//   - Time: a request not answered within max(10 s, 4 smoothed round
+//     trips) is cancelled and asked of another peer; a peer that owes an
+//     answer and has sent none for 60 s is stalled.
 //
 // A peer that sends a message that fails a check, an oversized frame, a
-// malformed message, a Data nobody asked for, or floods requests beyond the
-// limit is disconnected and blocked (its connections are gated), and
-// whatever it was asked for is requested from someone else.
+// malformed message, a Data nobody asked for, floods requests, or stalls
+// is disconnected and blocked (its connections are gated), and whatever it
+// was asked for is requested from someone else.
 package swarm

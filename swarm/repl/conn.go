@@ -13,11 +13,13 @@ import (
 	"github.com/steledb/stele/swarm/wire"
 )
 
-// A conn is one sync stream: one feed with one peer. Three goroutines
-// serve it: the reader (the goroutine that runs it), which checks and
-// applies what arrives; the writer, which sends what the machine queues
-// and the pings; and the server, which answers the peer's requests one at
-// a time under the upload limit. All three end when the stream does.
+// A conn is one sync stream: one feed with one peer. Four goroutines
+// serve it: the reader (the goroutine that runs it), which checks what
+// arrives; the applier, which verifies and stores Data while the reader
+// reads the next (so that the peer can send it meanwhile); the writer,
+// which sends what the machine queues and the pings; and the server,
+// which answers the peer's requests one at a time under the upload
+// limit. All four end when the stream does.
 type conn struct {
 	s        *session
 	id       PeerID
@@ -38,6 +40,10 @@ type conn struct {
 	serving  uint64 // ID of the request being served, if busy
 	busy     bool
 	queueSig chan struct{}
+	frame    []byte // the server's buffers, reused from one answer to the next
+	arena    []byte
+
+	applyQ chan *wire.Data
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -51,6 +57,7 @@ func newConn(s *session, id PeerID, st Stream, outbound bool) *conn {
 		br:       bufio.NewReaderSize(st, 64<<10),
 		outSig:   make(chan struct{}, 1),
 		queueSig: make(chan struct{}, 1),
+		applyQ:   make(chan *wire.Data, 1),
 		done:     make(chan struct{}),
 	}
 }
@@ -86,9 +93,10 @@ func (c *conn) close(reset bool) {
 func (c *conn) run() {
 	c.bucket = c.s.e.acquireBucket(c.id)
 	var wg sync.WaitGroup
-	wg.Add(2)
+	wg.Add(3)
 	go func() { defer wg.Done(); c.writeLoop() }()
 	go func() { defer wg.Done(); c.serveLoop() }()
+	go func() { defer wg.Done(); c.applyLoop() }()
 	c.readLoop()
 	c.close(false)
 	wg.Wait()
@@ -131,7 +139,10 @@ func (c *conn) handle(msg wire.Message) error {
 	case *wire.Cancel:
 		c.cancelRequest(m.ID)
 	case *wire.Data:
-		return c.receiveData(m)
+		select {
+		case c.applyQ <- m:
+		case <-c.done:
+		}
 	case *wire.Error:
 		var err error
 		c.s.do(func(mc *Machine) { err = mc.ErrorReceived(now, c.id, m.ID, m.Code) })
@@ -201,6 +212,20 @@ func (c *conn) cancelRequest(id uint64) {
 	c.srvMu.Unlock()
 	if i >= 0 {
 		c.send(&wire.Error{ID: id, Code: wire.CodeCancelled, Message: "cancelled"})
+	}
+}
+
+func (c *conn) applyLoop() {
+	for {
+		select {
+		case <-c.done:
+			return
+		case d := <-c.applyQ:
+			if err := c.receiveData(d); err != nil {
+				c.violation(fmt.Sprintf("data: %v", err))
+				return
+			}
+		}
 	}
 }
 

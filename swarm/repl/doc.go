@@ -49,4 +49,43 @@
 // has answered nothing for StallTimeout (60 s) is stalled. Expect tells
 // the caller which request a Data answers, so that it can check the
 // Data's shape before verifying it.
+//
+// # The engine
+//
+// An [Engine] runs the sync protocol (specified in package swarm's doc)
+// for every feed of a feed.Store, over any [Network] that opens [Stream]s
+// with deadlines: libp2p in the node, in-memory pipes in tests. It owns no
+// global state and imports no libp2p. The node drives it:
+//
+//	e := repl.NewEngine(store, repl.PeerID(host.ID()), network, repl.Config{}, nil)
+//	go e.Run(ctx)                       // timers; on ctx's end, closes every stream and waits
+//	network.Serve(func(p, s) { e.HandleStream(s, p) })   // inbound streams
+//	e.Follow(pub, nil, true)            // replicate everything, live
+//	for p := range providers { e.Connect(ctx, pub, p) }  // each peer the DHT finds
+//	e.WaitCaughtUp(ctx, pub)            // `stele sync`
+//	e.Status(pub); e.Metrics()          // `stele status`, /metrics
+//
+// Every feed in the store is served, authored or replicated, to any peer
+// that proves it knows the feed's key; Follow adds a want (and a replica
+// in the store if there is none). One session per feed holds the Machine
+// under a mutex; events come from the streams' goroutines and from a
+// watcher per feed (Feed.Watch), so a local append is pushed to connected
+// peers at once. Actions are carried out without blocking under the lock:
+// messages are queued on the streams, and blocking a peer (Network.Block,
+// and the reset of its streams on every feed) happens after it.
+//
+// Each stream has four goroutines, all ending with it: the reader checks
+// each message and feeds the machine; the applier verifies and stores
+// Data (feed.ApplyRange) while the reader reads the next one; the writer
+// sends what the machine queued, and a Ping every 20 s; the server answers
+// the peer's requests one at a time, each Data waiting for the peer's
+// upload budget (a token bucket shared by its streams, driven by the
+// injected Clock) and then written straight to the stream, so a slow peer
+// costs one response of memory. Every read and write has a deadline.
+//
+// Errors the peer is to blame for (verification failures, protocol
+// violations, floods, stalls) block it through Network.Block; the engine
+// also refuses the peer's streams from then on. Everything else (a peer
+// that does not hold the feed, a reset stream, a local storage fault)
+// just ends the stream; the ranges it was asked for go to other peers.
 package repl

@@ -70,6 +70,7 @@ func (c *conn) serveLoop() {
 			if len(c.queue) == 0 {
 				c.busy = false
 				c.srvMu.Unlock()
+				c.frame, c.arena = nil, nil // idle: do not pin the buffers
 				break
 			}
 			r := c.queue[0]
@@ -84,7 +85,7 @@ func (c *conn) serveLoop() {
 }
 
 func (c *conn) serveOne(r wire.Request) bool {
-	msg, bytes := c.s.serve(r, c.s.e.cfg.MaxData)
+	msg, bytes, arena := c.s.serve(r, c.s.e.cfg.MaxData, c.arena)
 	if bytes > 0 && !c.bucket.wait(bytes, c.done) {
 		return false
 	}
@@ -93,10 +94,12 @@ func (c *conn) serveOne(r wire.Request) bool {
 	c.srvMu.Lock()
 	c.busy = false
 	c.srvMu.Unlock()
-	if err := c.write(wire.AppendFrame(nil, msg)); err != nil {
+	c.frame = wire.AppendFrame(c.frame[:0], msg)
+	if err := c.write(c.frame); err != nil {
 		c.close(true)
 		return false
 	}
+	c.arena = arena
 	c.bytesUp.Add(int64(bytes))
 	c.s.bytesUp.Add(int64(bytes))
 	return true
@@ -106,10 +109,11 @@ var errEnough = errors.New("enough entries")
 
 // serve answers a request from the feed: the longest run of held entries
 // from r.Lo, up to r.Hi and maxData bytes (at least one entry), with its
-// range proof against r.Size; or an Error.
-func (s *session) serve(r wire.Request, maxData int) (wire.Message, int) {
-	fail := func(code wire.ErrorCode, format string, args ...any) (wire.Message, int) {
-		return &wire.Error{ID: r.ID, Code: code, Message: fmt.Sprintf(format, args...)}, 0
+// range proof against r.Size; or an Error. The entries are copied into
+// buf (grown as needed and returned, for reuse once the answer is sent).
+func (s *session) serve(r wire.Request, maxData int, buf []byte) (msg wire.Message, bytes int, arena []byte) {
+	fail := func(code wire.ErrorCode, format string, args ...any) (wire.Message, int, []byte) {
+		return &wire.Error{ID: r.ID, Code: code, Message: fmt.Sprintf(format, args...)}, 0, buf
 	}
 	if latest := s.f.Len(); r.Size > latest {
 		return fail(wire.CodeCannotProve, "size %d is beyond our latest checkpoint %d", r.Size, latest)
@@ -118,7 +122,7 @@ func (s *session) serve(r wire.Request, maxData int) (wire.Message, int) {
 	if len(held) == 0 || held[0].Lo != r.Lo {
 		return fail(wire.CodeNotHeld, "entry %d not held", r.Lo)
 	}
-	var arena []byte
+	arena = buf[:0]
 	var ends []int
 	err := s.f.Scan(r.Lo, held[0].Hi, func(_ int64, data []byte) error {
 		if len(ends) > 0 && len(arena)+len(data) > maxData {
@@ -142,7 +146,7 @@ func (s *session) serve(r wire.Request, maxData int) (wire.Message, int) {
 		entries[i] = arena[start:end:end]
 		start = end
 	}
-	return &wire.Data{ID: r.ID, Lo: r.Lo, Size: r.Size, Left: proof.Left, Right: proof.Right, Entries: entries}, len(arena)
+	return &wire.Data{ID: r.ID, Lo: r.Lo, Size: r.Size, Left: proof.Left, Right: proof.Right, Entries: entries}, len(arena), arena
 }
 
 // A tokenBucket limits the entry bytes served to one peer, across its
