@@ -210,10 +210,10 @@ func attrValues(ex *exec, ns *namedSource, e, a val) []val {
 	p.bound[posA], p.v[posA] = true, a
 	p.need[out] = true
 	var vals []val
-	ns.src.match(ex, &p, func(t *[5]val) bool {
+	ns.src.match(ex, &p, sinkFunc(func(t *[5]val) bool {
 		vals = append(vals, t[out])
 		return true
-	})
+	}))
 	return vals
 }
 

@@ -76,55 +76,100 @@ func (s *dbSource) cost(ex *exec, p *probe) int {
 	return int(s.db.DatomCount()) + 1024
 }
 
-func (s *dbSource) match(ex *exec, p *probe, fn func(t *[5]val) bool) {
+func (s *dbSource) match(ex *exec, p *probe, out sink) {
 	r, ok := s.resolve(ex, p)
-	if !ok {
+	if !ok || s.matchValue(&r, p, out) {
 		return
 	}
-	var t [5]val
-	last := (*identEntry)(nil)
-	visit := func(d graphdb.Datom) bool {
-		switch {
-		case r.hasE && d.E != r.e,
-			r.hasA && d.A != r.a.e,
-			r.hasTx && d.Tx != r.tx,
-			r.hasAdded && d.Added != r.added:
-			return true
-		}
-		v := fromDB(d.V)
-		t[posE] = eidVal(d.E)
-		if s.view != nil {
-			t[posE] = eidVal(s.out(d.E))
-			if d.V.Kind() == graphdb.KindRef {
-				v = eidVal(s.out(d.V.Ref()))
-			}
-		}
-		if r.hasV && v != r.vOut {
-			return true
-		}
-		t[posV] = v
-		if p.need[posA] {
-			if last == nil || last.e != d.A {
-				last = s.attrByEID(d.A)
-			}
-			t[posA] = last.ident
-		}
-		if p.need[posTx] {
-			t[posTx] = txValIn(d.Tx, s.selfSlot())
-		}
-		t[posAdded] = boolVal(d.Added)
-		return fn(&t)
+	m := &matcher{}
+	if !s.busy { // reuse the source's matcher unless a match is running
+		m = &s.m
+		s.busy = true
+		defer func() { s.busy = false }()
 	}
-	s.scan(r, visit)
+	*m = matcher{s: s, r: r, p: p, out: out}
+	s.scan(r, m)
+}
+
+// matcher checks the datoms an index read yields against a probe.
+type matcher struct {
+	s    *dbSource
+	r    resolved
+	p    *probe
+	out  sink
+	t    [5]val
+	last *identEntry
+}
+
+func (m *matcher) visit(d graphdb.Datom) bool {
+	r, s := &m.r, m.s
+	switch {
+	case r.hasE && d.E != r.e,
+		r.hasA && d.A != r.a.e,
+		r.hasTx && d.Tx != r.tx,
+		r.hasAdded && d.Added != r.added:
+		return true
+	}
+	v := fromDB(d.V)
+	t := &m.t
+	t[posE] = eidVal(d.E)
+	if s.view != nil {
+		t[posE] = eidVal(s.out(d.E))
+		if d.V.Kind() == graphdb.KindRef {
+			v = eidVal(s.out(d.V.Ref()))
+		}
+	}
+	if r.hasV && v != r.vOut {
+		return true
+	}
+	t[posV] = v
+	if m.p.need[posA] {
+		if m.last == nil || m.last.e != d.A {
+			m.last = s.attrByEID(d.A)
+		}
+		t[posA] = m.last.ident
+	}
+	if m.p.need[posTx] {
+		t[posTx] = txValIn(d.Tx, s.selfSlot())
+	}
+	t[posAdded] = boolVal(d.Added)
+	return m.out.take(t)
+}
+
+// matchValue serves an entity and a cardinality-one attribute of the
+// current state with DB.Value, the fastest read, and reports whether it
+// did.
+func (s *dbSource) matchValue(r *resolved, p *probe, out sink) bool {
+	if !r.hasE || !r.hasA || !r.a.schema || r.a.attr.Many || r.hasTx || p.need[posTx] || s.db.IsFiltered() {
+		return false
+	}
+	dv, ok := s.db.Value(r.e, r.a.e)
+	if !ok || (r.hasAdded && !r.added) {
+		return true
+	}
+	v := fromDB(dv)
+	if s.view != nil && dv.Kind() == graphdb.KindRef {
+		v = eidVal(s.out(dv.Ref()))
+	}
+	if r.hasV && v != r.vOut {
+		return true
+	}
+	t := &s.m.t
+	if s.busy {
+		t = new([5]val)
+	}
+	*t = [5]val{eidVal(s.out(r.e)), r.a.ident, v, valNil, valTrue}
+	out.take(t)
+	return true
 }
 
 // scan reads the index that serves r best and calls visit on a superset
 // of its matches.
-func (s *dbSource) scan(r resolved, visit func(graphdb.Datom) bool) {
+func (s *dbSource) scan(r resolved, m *matcher) {
 	db := s.db
 	each := func(idx graphdb.Index, c ...graphdb.Value) bool {
 		for d := range db.Datoms(idx, c...) {
-			if !visit(d) {
+			if !m.visit(d) {
 				return false
 			}
 		}
@@ -153,7 +198,7 @@ func (s *dbSource) scan(r resolved, visit func(graphdb.Datom) bool) {
 	case r.hasA:
 		each(graphdb.AEVT, graphdb.Ref(r.a.e))
 	default:
-		s.scanAll(visit)
+		s.scanAll(m)
 	}
 }
 
@@ -161,12 +206,12 @@ func (s *dbSource) scan(r resolved, visit func(graphdb.Datom) bool) {
 // DataScript keeps its schema outside the datoms, so a pattern that names
 // neither entity nor attribute does not see attributes and idents here
 // either.
-func (s *dbSource) scanAll(visit func(graphdb.Datom) bool) {
+func (s *dbSource) scanAll(m *matcher) {
 	for d := range s.db.Datoms(graphdb.EAVT) {
 		if d.E.Part() == graphdb.PartDB {
 			continue
 		}
-		if !visit(d) {
+		if !m.visit(d) {
 			return
 		}
 	}

@@ -107,10 +107,10 @@ func (en *Entity) values(attr val, in, out int) []val {
 	p.bound[posA], p.v[posA] = true, attr
 	p.need[out] = true
 	var vals []val
-	en.src.match(en.ex, &p, func(t *[5]val) bool {
+	en.src.match(en.ex, &p, sinkFunc(func(t *[5]val) bool {
 		vals = append(vals, t[out])
 		return true
-	})
+	}))
 	return vals
 }
 
@@ -128,7 +128,7 @@ func (en *Entity) Keys() []edn.Keyword {
 	p.bound[posE], p.v[posE] = true, eidVal(en.id)
 	p.need[posA] = true
 	var keys []edn.Keyword
-	en.src.match(en.ex, &p, func(t *[5]val) bool {
+	en.src.match(en.ex, &p, sinkFunc(func(t *[5]val) bool {
 		if t[posA].k != kKeyword {
 			return true
 		}
@@ -137,7 +137,7 @@ func (en *Entity) Keys() []edn.Keyword {
 			keys = append(keys, k)
 		}
 		return true
-	})
+	}))
 	return keys
 }
 

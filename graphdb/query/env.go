@@ -62,21 +62,35 @@ func (en *env) bound(v Var) bool { return en.relOf(v) >= 0 }
 // take removes the relations that bind any of vars and returns their
 // product: the unit relation when there are none.
 func (en *env) take(vars []Var) *relation {
-	var picked []*relation
-	kept := en.rels[:0:0]
+	var out *relation
+	kept := 0
 	for _, r := range en.rels {
-		if slices.ContainsFunc(vars, r.has) {
-			picked = append(picked, r)
+		if !bindsAny(r, vars) {
+			en.rels[kept] = r
+			kept++
+			continue
+		}
+		if out == nil {
+			out = r
 		} else {
-			kept = append(kept, r)
+			out = product(out, r)
 		}
 	}
-	en.rels = kept
-	out := unitRelation()
-	for _, r := range picked {
-		out = product(out, r)
+	clear(en.rels[kept:])
+	en.rels = en.rels[:kept]
+	if out == nil {
+		return unitRelation()
 	}
 	return out
+}
+
+func bindsAny(r *relation, vars []Var) bool {
+	for _, v := range vars {
+		if r.has(v) {
+			return true
+		}
+	}
+	return false
 }
 
 // put adds a relation to the scope.
@@ -95,17 +109,23 @@ func (en *env) empty() bool {
 
 // collapse returns the distinct bindings of vars (all bound) over the
 // whole scope.
-func (en *env) collapse(vars []Var) *relation {
+func (en *env) collapse(vars []Var) *relation { return en.collapseBag(vars, true) }
+
+// collapseBag is collapse, keeping duplicate tuples unless distinct.
+func (en *env) collapseBag(vars []Var, distinct bool) *relation {
 	if en.empty() {
 		return newRelation(vars, 0)
 	}
 	var r *relation = unitRelation()
 	for _, x := range en.rels {
-		if slices.ContainsFunc(vars, x.has) {
+		if bindsAny(x, vars) {
 			r = product(r, x)
 		}
 	}
-	return project(r, vars)
+	if distinct {
+		return project(r, vars)
+	}
+	return projectBag(r, vars)
 }
 
 // boundOf returns the variables of vars that the scope binds.

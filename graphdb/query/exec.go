@@ -73,6 +73,7 @@ type exec struct {
 	others     []any // interned values of kind kOther
 	otherIndex map[uint64][]uint32
 
+	scratch  probe                     // for cost estimates
 	regexps  map[string]*regexp.Regexp // patterns given as strings, compiled
 	negDepth int                       // nested rule sessions under not
 }

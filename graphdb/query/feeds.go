@@ -154,16 +154,16 @@ type feedSource struct {
 	parts []*dbSource
 }
 
-func (f *feedSource) match(ex *exec, p *probe, fn func(t *[5]val) bool) {
+func (f *feedSource) match(ex *exec, p *probe, out sink) {
 	stopped := false
 	for _, s := range f.parts {
-		s.match(ex, p, func(t *[5]val) bool {
-			if !fn(t) {
+		s.match(ex, p, sinkFunc(func(t *[5]val) bool {
+			if !out.take(t) {
 				stopped = true
 				return false
 			}
 			return true
-		})
+		}))
 		if stopped {
 			return
 		}

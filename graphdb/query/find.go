@@ -16,7 +16,11 @@ func (ex *exec) find(en *env) (edn.Value, error) {
 			return nil, errorf("insufficient bindings: %s is used in :find or :with but bound only inside not", q.Vars[v])
 		}
 	}
-	rel := en.collapse(vars)
+	// A relation without aggregates, :with or pull ends in an edn.Set,
+	// which drops repeated tuples itself; the other shapes need distinct
+	// tuples first.
+	distinct := hasAggregate(q.Find) || q.Find.Kind == FindColl || q.Find.Kind == FindRel && bagResult(q)
+	rel := en.collapseBag(vars, distinct)
 	tuples, err := ex.findTuples(rel)
 	if err != nil {
 		return nil, err

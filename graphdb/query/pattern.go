@@ -16,10 +16,17 @@ type patternPlan struct {
 	dups    [][2]int // a new variable repeated: position, first position
 	bound   []Var    // variables the scope binds
 	boundAt []int    // their positions
+
+	// room for the slices above: a pattern has at most five terms
+	outsBuf, boundBuf     [maxPatternTerms]Var
+	outPosBuf, boundAtBuf [maxPatternTerms]int
+	dupsBuf               [maxPatternTerms][2]int
 }
 
 func (en *env) planPattern(c *Pattern) *patternPlan {
 	pl := &patternPlan{}
+	pl.outs, pl.bound = pl.outsBuf[:0], pl.boundBuf[:0]
+	pl.outPos, pl.boundAt, pl.dups = pl.outPosBuf[:0], pl.boundAtBuf[:0], pl.dupsBuf[:0]
 	pl.p.n = len(c.Terms)
 	for i, t := range c.Terms {
 		switch t.Kind {
@@ -82,51 +89,54 @@ func (en *env) pattern(c *Pattern) error {
 // scanPattern returns the relation of the pattern's new variables over
 // the matches of its constants.
 func (en *env) scanPattern(src source, pl *patternPlan) *relation {
-	rel := newRelation(pl.outs, 0)
-	src.match(en.ex, &pl.p, func(t *[5]val) bool {
-		for _, d := range pl.dups {
-			if t[d[0]] != t[d[1]] {
-				return true
-			}
-		}
-		for _, pos := range pl.outPos {
-			rel.rows = append(rel.rows, t[pos])
-		}
-		rel.n++
-		return true
-	})
-	return rel
+	j := &joiner{out: newRelation(pl.outs, 0), dups: pl.dups, outPos: pl.outPos}
+	src.match(en.ex, &pl.p, j)
+	return j.out
 }
 
 // lookupJoin matches the pattern once per row of rel, with the row's
 // values in the probe: an index lookup per row.
 func (en *env) lookupJoin(src source, pl *patternPlan, rel *relation) *relation {
-	out := newRelation(concatVars(rel.vars, pl.outs), rel.n)
-	cols := rel.cols(pl.bound)
-	p := pl.p
+	j := &joiner{out: newRelation(concatVars(rel.vars, pl.outs), rel.n), dups: pl.dups, outPos: pl.outPos, p: pl.p}
+	var cols [maxPatternTerms]int
+	for k, v := range pl.bound {
+		cols[k] = rel.col(v)
+	}
 	for _, pos := range pl.boundAt {
-		p.bound[pos] = true
+		j.p.bound[pos] = true
 	}
 	for i := range rel.n {
-		row := rel.row(i)
+		j.row = rel.row(i)
 		for k, pos := range pl.boundAt {
-			p.v[pos] = row[cols[k]]
+			j.p.v[pos] = j.row[cols[k]]
 		}
-		src.match(en.ex, &p, func(t *[5]val) bool {
-			for _, d := range pl.dups {
-				if t[d[0]] != t[d[1]] {
-					return true
-				}
-			}
-			out.rows = append(out.rows, row...)
-			for _, pos := range pl.outPos {
-				out.rows = append(out.rows, t[pos])
-			}
-			out.n++
-			return true
-		})
+		src.match(en.ex, &j.p, j)
 	}
-	return out
+	return j.out
+}
+
+// joiner is the sink of a pattern's matches: it appends the joined row
+// (if any) and the values of the new variables.
+type joiner struct {
+	out    *relation
+	row    []val
+	dups   [][2]int
+	outPos []int
+	p      probe
+}
+
+func (j *joiner) take(t *[5]val) bool {
+	for _, d := range j.dups {
+		if t[d[0]] != t[d[1]] {
+			return true
+		}
+	}
+	j.out.rows = append(j.out.rows, j.row...)
+	for _, pos := range j.outPos {
+		j.out.rows = append(j.out.rows, t[pos])
+	}
+	j.out.n++
+	return true
 }
 
 // preferLookup chooses between an index lookup per row of rel and a scan
@@ -136,14 +146,15 @@ func (en *env) preferLookup(src source, pl *patternPlan, rel *relation) bool {
 	if rel.n == 0 || en.needsResolution(src, pl, rel) {
 		return true
 	}
-	withRow := pl.p
+	withRow := &en.ex.scratch
+	*withRow = pl.p
 	row := rel.row(0)
-	cols := rel.cols(pl.bound)
 	for k, pos := range pl.boundAt {
-		withRow.bound[pos], withRow.v[pos] = true, row[cols[k]]
+		withRow.bound[pos], withRow.v[pos] = true, row[rel.col(pl.bound[k])]
 	}
-	perRow := src.cost(en.ex, &withRow) + 2
-	scan := src.cost(en.ex, &pl.p)
+	perRow := src.cost(en.ex, withRow) + 2
+	*withRow = pl.p
+	scan := src.cost(en.ex, withRow)
 	return rel.n*perRow <= scan+2*rel.n
 }
 

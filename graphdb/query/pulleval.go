@@ -105,7 +105,7 @@ func (r *pullRun) wildcard(m *edn.Map, e val) error {
 	p.need[posA], p.need[posV] = true, true
 	var attrs []val
 	values := map[val][]val{}
-	r.src.match(r.ex, &p, func(t *[5]val) bool {
+	r.src.match(r.ex, &p, sinkFunc(func(t *[5]val) bool {
 		a := t[posA]
 		if a.k != kKeyword {
 			return true
@@ -115,7 +115,7 @@ func (r *pullRun) wildcard(m *edn.Map, e val) error {
 		}
 		values[a] = append(values[a], t[posV])
 		return true
-	})
+	}))
 	for _, a := range attrs {
 		spec := &PullAttr{Name: r.ex.toEDN(a).(edn.Keyword), As: r.ex.toEDN(a), Limit: NoLimit}
 		if err := r.putValues(m, wildcardPull, spec, a, values[a]); err != nil {
@@ -158,10 +158,10 @@ func (r *pullRun) values(attr, e val, in, out int, limit int64) []val {
 	p.bound[posA], p.v[posA] = true, attr
 	p.need[out] = true
 	var vals []val
-	r.src.match(r.ex, &p, func(t *[5]val) bool {
+	r.src.match(r.ex, &p, sinkFunc(func(t *[5]val) bool {
 		vals = append(vals, t[out])
 		return limit < 0 || int64(len(vals)) < limit
-	})
+	}))
 	return vals
 }
 
@@ -292,6 +292,9 @@ type puller struct {
 
 // pullers returns a puller per pull element of :find (nil for others).
 func (ex *exec) pullers(rel *relation) []*puller {
+	if !slices.ContainsFunc(ex.q.Find.Elems, func(e FindElem) bool { return e.Kind == ElemPull }) {
+		return nil
+	}
 	out := make([]*puller, len(ex.q.Find.Elems))
 	for i, e := range ex.q.Find.Elems {
 		if e.Kind != ElemPull {

@@ -163,6 +163,23 @@ func project(r *relation, vars []Var) *relation {
 	return out
 }
 
+// projectBag returns the tuples of r over vars, duplicates kept.
+func projectBag(r *relation, vars []Var) *relation {
+	if slices.Equal(r.vars, vars) {
+		return r
+	}
+	cols := r.cols(vars)
+	out := newRelation(vars, r.n)
+	for i := range r.n {
+		row := r.row(i)
+		for _, c := range cols {
+			out.rows = append(out.rows, row[c])
+		}
+	}
+	out.n = r.n
+	return out
+}
+
 // rowIndex is a hash index of the rows of a relation by some columns:
 // chains of row numbers through next, headed by the key's entry.
 type rowIndex struct {

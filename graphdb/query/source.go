@@ -27,9 +27,10 @@ type probe struct {
 // source is what data patterns read: a database or a collection of
 // tuples.
 type source interface {
-	// match calls fn with each tuple [e a v tx added] matching p, until fn
-	// returns false. Only the positions p.need holds are filled in.
-	match(ex *exec, p *probe, fn func(t *[5]val) bool)
+	// match passes each tuple [e a v tx added] matching p to out, until
+	// out returns false. Only the positions p.need holds are filled in;
+	// out must not keep t.
+	match(ex *exec, p *probe, out sink)
 	// cost estimates how many tuples match p: a planning statistic.
 	cost(ex *exec, p *probe) int
 	// schema returns the schema of attribute a (an ident or an ID).
@@ -38,6 +39,16 @@ type source interface {
 	// to its ID.
 	entity(ex *exec, v val) (val, bool)
 }
+
+// sink receives the matches of a probe.
+type sink interface {
+	take(t *[5]val) bool
+}
+
+// sinkFunc is a function as a sink.
+type sinkFunc func(t *[5]val) bool
+
+func (f sinkFunc) take(t *[5]val) bool { return f(t) }
 
 // collSource is a collection of tuples given as a source, as DataScript
 // allows: [[1 :age 30] [2 :age 40]].
@@ -65,14 +76,14 @@ func newCollSource(ex *exec, x edn.Value) (*collSource, bool) {
 	return s, true
 }
 
-func (s *collSource) match(ex *exec, p *probe, fn func(t *[5]val) bool) {
+func (s *collSource) match(ex *exec, p *probe, out sink) {
 	var t [5]val
 	for _, row := range s.tuples {
 		if len(row) < p.n || !matchesBound(p, row) {
 			continue
 		}
 		copy(t[:], row)
-		if !fn(&t) {
+		if !out.take(&t) {
 			return
 		}
 	}
@@ -119,6 +130,10 @@ type dbSource struct {
 	db     *graphdb.DB
 	idents []identEntry // attributes met, by EID and by ident
 	view   *viewMap     // nil: entity IDs in the database's own numbering
+	m      matcher      // reused by match when not busy
+	busy   bool
+
+	identsBuf [4]identEntry
 }
 
 type identEntry struct {
@@ -128,7 +143,11 @@ type identEntry struct {
 	schema bool // attr holds the schema
 }
 
-func newDBSource(db *graphdb.DB) *dbSource { return &dbSource{db: db} }
+func newDBSource(db *graphdb.DB) *dbSource {
+	s := &dbSource{db: db}
+	s.idents = s.identsBuf[:0]
+	return s
+}
 
 // attrByEID returns what the source knows of attribute e.
 func (s *dbSource) attrByEID(e graphdb.EID) *identEntry {
