@@ -148,10 +148,8 @@ func (c *conn) handle(msg wire.Message) error {
 		c.s.do(func(mc *Machine) { err = mc.ErrorReceived(now, c.id, m.ID, m.Code) })
 		return err
 	case *wire.Have:
-		ranges, err := fromWire(m.Ranges)
-		if err == nil {
-			c.s.do(func(mc *Machine) { err = mc.PeerHave(now, c.id, ranges) })
-		}
+		var err error
+		c.s.do(func(mc *Machine) { err = mc.PeerHave(now, c.id, fromWire(m.Ranges)) })
 		return err
 	case *wire.Checkpoint:
 		return c.receiveCheckpoint(m)
@@ -164,15 +162,12 @@ func (c *conn) handle(msg wire.Message) error {
 	return nil
 }
 
-func fromWire(rs []wire.Range) ([]feed.Range, error) {
+func fromWire(rs []wire.Range) []feed.Range {
 	out := make([]feed.Range, len(rs))
 	for i, r := range rs {
-		if r.Lo >= r.Hi {
-			return nil, fmt.Errorf("empty range %s", r)
-		}
 		out[i] = feed.Range{Lo: r.Lo, Hi: r.Hi}
 	}
-	return out, nil
+	return out
 }
 
 // queueRequest checks a request and queues it for the server. More than

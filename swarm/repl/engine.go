@@ -123,7 +123,7 @@ func (e *Engine) Run(ctx context.Context) error {
 func (e *Engine) tick() {
 	now := e.clock.Now()
 	for _, s := range e.allSessions() {
-		s.do(func(m *Machine) { m.Tick(now) })
+		s.tick(now)
 	}
 }
 

@@ -192,12 +192,14 @@ func (c *conn) readStatus(theirs, told int64, ours feed.RangeSet) (PeerState, er
 		return PeerState{}, c.fail(fmt.Errorf("%s instead of status", wire.Name(msg)))
 	}
 	ps := PeerState{Latest: theirs, ToldLatest: told, ToldRanges: ours}
-	for _, r := range st.Ranges {
-		if r.Lo >= r.Hi || r.Hi > theirs {
-			return ps, c.fail(fmt.Errorf("status: range %s beyond its latest %d", r, theirs))
-		}
-		ps.Ranges = ps.Ranges.Add(r.Lo, r.Hi)
+	ranges := make([]feed.Range, len(st.Ranges))
+	for i, r := range st.Ranges {
+		ranges[i] = feed.Range{Lo: r.Lo, Hi: r.Hi}
 	}
+	if err := checkSorted(ranges, theirs); err != nil {
+		return ps, c.fail(fmt.Errorf("status: %w", err))
+	}
+	ps.Ranges = union(nil, ranges)
 	if len(st.Checkpoint) == 0 {
 		if theirs != 0 || len(st.Proof) > 0 {
 			return ps, c.fail(fmt.Errorf("status: no checkpoint, announced size %d", theirs))

@@ -206,25 +206,29 @@ func (m *Machine) CheckpointHeld(now time.Time, size int64) {
 	m.step(now)
 }
 
-// PeerHave reports a Have. Ranges must lie within what the peer can hold:
-// below the larger of its announced latest and ours as we told it.
+// PeerHave reports a Have. Ranges must be sorted, not overlapping, and
+// lie below the larger of the peer's latest and ours as we told it.
 func (m *Machine) PeerHave(now time.Time, id PeerID, ranges []feed.Range) error {
 	p, ok := m.peers[id]
 	if !ok {
 		return nil
 	}
-	limit := max(p.base(), p.told.size)
-	for _, r := range ranges {
-		if r.Lo >= r.Hi || r.Hi > limit {
-			err := fmt.Errorf("have %s: beyond its latest checkpoint %d or empty", r, limit)
-			m.Misbehaved(now, id, err.Error())
-			return err
+	err := checkSorted(ranges, max(p.base(), p.told.size))
+	if err == nil {
+		if p.ranges = union(p.ranges, ranges); len(p.ranges) > maxPeerRanges {
+			err = fmt.Errorf("holds more than %d separate ranges", maxPeerRanges)
 		}
-		p.ranges = p.ranges.Add(r.Lo, r.Hi)
+	}
+	if err != nil {
+		m.Misbehaved(now, id, "have: "+err.Error())
+		return err
 	}
 	m.step(now)
 	return nil
 }
+
+// maxPeerRanges bounds how fragmented a peer's holdings may be.
+const maxPeerRanges = 4 * wire.MaxRanges
 
 // Expect returns the request a Data or Error with this ID from the peer
 // answers, in flight or timed out; ok is false if none (an unsolicited
@@ -350,15 +354,9 @@ func (m *Machine) announce() {
 			m.emit(Action{Kind: SendCheckpoint, Peer: id, Size: l, From: base})
 			p.told, p.assumed = push{l, base}, l
 		}
-		var fresh []feed.Range
-		for _, r := range m.local.Held {
-			fresh = append(fresh, p.toldRanges.Missing(r.Lo, r.Hi)...)
-		}
-		if len(fresh) > 0 {
+		if fresh := subtract(m.local.Held, p.toldRanges); len(fresh) > 0 {
 			m.emit(Action{Kind: SendHave, Peer: id, Ranges: fresh})
-			for _, r := range fresh {
-				p.toldRanges = p.toldRanges.Add(r.Lo, r.Hi)
-			}
+			p.toldRanges = union(p.toldRanges, fresh)
 		}
 	}
 }

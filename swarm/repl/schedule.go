@@ -63,15 +63,15 @@ func (m *Machine) peersBySpeed() []*peer {
 func (m *Machine) nextBlock(p *peer, lo, hi int64) (wire.Request, bool) {
 	size := p.requestSize(m.local.Latest)
 	hi = min(hi, size)
-	for _, gap := range m.local.Held.Missing(lo, hi) {
-		for _, free := range m.inflight.Missing(gap.Lo, gap.Hi) {
-			for _, r := range p.ranges.Intersect(free.Lo, free.Hi) {
-				end := min(r.Hi, r.Lo+m.block.entries)
-				return wire.Request{Lo: r.Lo, Hi: end, Size: size}, true
-			}
-		}
+	if lo >= hi {
+		return wire.Request{}, false
 	}
-	return wire.Request{}, false
+	free := subtract(m.local.Held.Missing(lo, hi), m.inflight)
+	r, ok := firstIn(free, p.ranges)
+	if !ok {
+		return wire.Request{}, false
+	}
+	return wire.Request{Lo: r.Lo, Hi: min(r.Hi, r.Lo+m.block.entries), Size: size}, true
 }
 
 // endgame gives p a twin of the oldest request another peer has held for

@@ -3,6 +3,7 @@ package repl
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/mod/sumdb/note"
 
@@ -59,6 +60,17 @@ func (s *session) do(fn func(m *Machine)) {
 	s.mu.Unlock()
 	for _, f := range after {
 		f()
+	}
+}
+
+// tick advances the machine's time, unless it has no peer (then nothing
+// can time out): an engine with many idle feeds does no work per tick.
+func (s *session) tick(now time.Time) {
+	s.mu.Lock()
+	idle := len(s.m.peers) == 0
+	s.mu.Unlock()
+	if !idle {
+		s.do(func(m *Machine) { m.Tick(now) })
 	}
 }
 
