@@ -235,3 +235,49 @@ func waitSession(ctx context.Context, s *session, cond func() bool) error {
 		}
 	}
 }
+
+// TestChurn: a volunteer goes away in the middle of a download; the rest
+// comes from the other, and what was held is kept.
+func TestChurn(t *testing.T) {
+	n := newMemNet(t)
+	author := newNode(t, n, "author", Config{})
+	f := authorFeed(t, author.store, 30_000, 100)
+	pub := f.PublicKey()
+	ctx := testCtx(t)
+	var vols []*node
+	for _, id := range []PeerID{"v1", "v2"} {
+		v := newNode(t, n, id, Config{})
+		v.e.Follow(pub, nil, false)
+		if err := v.e.Connect(ctx, pub, "author"); err != nil {
+			t.Fatal(err)
+		}
+		if err := v.e.WaitCaughtUp(ctx, pub); err != nil {
+			t.Fatal(err)
+		}
+		vols = append(vols, v)
+	}
+	n.handle("author", nil)
+	// Small blocks and windows, so that the download takes many requests.
+	reader := newNode(t, n, "reader", Config{Machine: MachineConfig{InitialBlock: 100, MaxBlock: 100, InitialWindow: 1, MaxInFlight: 2}})
+	reader.e.Follow(pub, nil, false)
+	r := replicaOf(t, reader, pub)
+	if err := reader.e.Connect(ctx, pub, "v1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFeed(ctx, r, "some entries", func(r *feed.Feed) bool { return r.Ranges().Count() >= 1000 }); err != nil {
+		t.Fatal(err)
+	}
+	vols[0].stop()
+	held := r.Ranges().Count()
+	if err := reader.e.Connect(ctx, pub, "v2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := reader.e.WaitCaughtUp(ctx, pub); err != nil {
+		t.Fatal(err)
+	}
+	sameEntries(t, f, r)
+	st, _ := vols[1].e.Status(pub)
+	if want := (30_000 - held) * 100; st.BytesUp > want {
+		t.Errorf("v2 served %d bytes; %d were missing when v1 left", st.BytesUp, want)
+	}
+}
