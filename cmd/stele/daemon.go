@@ -143,7 +143,7 @@ func (a *app) daemonCommand(d *daemonState) api.Command {
 var forwardedEnv = map[string]bool{"STELE_PASSPHRASE": true, "STELE_TRACE": true}
 
 // localOnly are the commands that never go through a daemon.
-var localOnly = map[string]bool{"init": true, "daemon": true, "quickstart": true, "help": true, "completion": true}
+var localOnly = map[string]bool{"init": true, "daemon": true, "quickstart": true, "demo": true, "help": true, "completion": true}
 
 // forward runs the command line through the repo's daemon when one runs.
 // It reports false when there is none, and the command must run here.

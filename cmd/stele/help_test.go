@@ -42,7 +42,7 @@ func TestExactlyTheIssueCommands(t *testing.T) {
 		"stele daemon":   false,
 		"stele transact": true, "stele history": true, "stele diff": true,
 		"stele id": true, "stele peers": true, "stele status": true,
-		"stele swarm connect": false, "stele seed": false, "stele unseed": false, "stele sync": false,
+		"stele demo": false, "stele swarm connect": false, "stele seed": false, "stele unseed": false, "stele sync": false,
 	}
 	root := newRootCmd(&app{env: func(string) string { return "" }})
 	seen := map[string]bool{}

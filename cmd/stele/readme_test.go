@@ -97,7 +97,7 @@ func TestReadmeTour(t *testing.T) {
 func TestReadmeFreshMachine(t *testing.T) {
 	readme := readFile(t, readmePath)
 	for _, want := range []string{
-		"go run ./cmd/stele quickstart   # the main job",
+		"go run ./cmd/stele demo         # the main job",
 		"go test -short ./...            # the tests",
 	} {
 		if !strings.Contains(readme, want) {
@@ -116,10 +116,16 @@ func TestReadmeFreshMachine(t *testing.T) {
 
 	// The main job, as the README says to run it (with the binary TestMain
 	// built from the same source, rather than building it again).
-	cmd := exec.Command(steleBin, "quickstart", t.TempDir())
+	cmd := exec.Command(steleBin, "demo", t.TempDir())
 	cmd.Dir = "../.."
 	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "ok: feed file") {
+	for _, want := range []string{"carol$ stele verify", "verified: 5 entries (0:5)", "What happened"} {
+		if err != nil || !strings.Contains(string(out), want) {
+			t.Fatalf("%v: %v: output lacks %q\n%s", cmd.Args, err, want, out)
+		}
+	}
+	cmd = exec.Command(steleBin, "quickstart", t.TempDir())
+	if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "ok: feed file") {
 		t.Errorf("%v: %v\n%s", cmd.Args, err, out)
 	}
 }

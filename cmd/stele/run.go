@@ -67,7 +67,7 @@ FEED is a local feed name or a feed address (k51..., with or without stele://).`
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newInitCmd(a), newDaemonCmd(a), newFeedCmd(a), newVerifyCmd(a), newKeyCmd(a), newQuickstartCmd(a),
 		newTransactCmd(a), newHistoryCmd(a), newDiffCmd(a),
-		newIDCmd(a), newPeersCmd(a), newSwarmCmd(a), newSeedCmd(a), newUnseedCmd(a), newSyncCmd(a), newStatusCmd(a))
+		newIDCmd(a), newPeersCmd(a), newSwarmCmd(a), newSeedCmd(a), newUnseedCmd(a), newSyncCmd(a), newStatusCmd(a), newDemoCmd(a))
 	return root
 }
 
