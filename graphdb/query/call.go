@@ -59,7 +59,8 @@ func (ex *exec) fnOf(v val) (callable, bool) {
 // constants and sources once, variables per row.
 type callPlan struct {
 	fn     callable
-	fnCol  int // column of the function variable, or -1
+	fnCol  int // column of the function variable, -1 for a named one, -2 for fnVal
+	fnVal  val
 	args   []val
 	argCol []int // column per argument, -1 for constants
 }
@@ -67,7 +68,10 @@ type callPlan struct {
 func (en *env) planCall(fn Fn, args []Term, rel *relation, form edn.Value, what string) (*callPlan, error) {
 	cp := &callPlan{fnCol: -1, args: make([]val, len(args)), argCol: make([]int, len(args))}
 	if fn.Var != NoVar {
-		cp.fnCol = rel.col(fn.Var)
+		if cp.fnCol = rel.col(fn.Var); cp.fnCol < 0 {
+			cp.fnCol = -2 // a function from a single-row relation
+			cp.fnVal = en.singleValue(fn.Var)
+		}
 	} else {
 		f, ok := en.ex.namedFn(fn.Name)
 		if !ok {
@@ -79,7 +83,9 @@ func (en *env) planCall(fn Fn, args []Term, rel *relation, form edn.Value, what 
 		cp.argCol[i] = -1
 		switch t.Kind {
 		case TermVar:
-			cp.argCol[i] = rel.col(t.Var)
+			if cp.argCol[i] = rel.col(t.Var); cp.argCol[i] < 0 {
+				cp.args[i] = en.singleValue(t.Var)
+			}
 		case TermConst:
 			cp.args[i] = en.constVal(t)
 		case TermSource:
@@ -101,10 +107,14 @@ func (cp *callPlan) apply(ex *exec, row []val, form edn.Value) (val, error) {
 		}
 	}
 	f := cp.fn
-	if cp.fnCol >= 0 {
+	if cp.fnCol != -1 {
+		fv := cp.fnVal
+		if cp.fnCol >= 0 {
+			fv = row[cp.fnCol]
+		}
 		var ok bool
-		if f, ok = ex.fnOf(row[cp.fnCol]); !ok {
-			return valNil, errorf("%s is not a function in %s", showAny(ex.toEDN(row[cp.fnCol])), show(form))
+		if f, ok = ex.fnOf(fv); !ok {
+			return valNil, errorf("%s is not a function in %s", showAny(ex.toEDN(fv)), show(form))
 		}
 	}
 	v, err := ex.call(f, cp.args)
@@ -115,7 +125,7 @@ func (cp *callPlan) apply(ex *exec, row []val, form edn.Value) (val, error) {
 }
 
 func (en *env) predicate(c *Predicate) error {
-	rel := en.take(termVars(c.Args, fnVars(c.Fn, nil)))
+	rel := en.takeMany(termVars(c.Args, fnVars(c.Fn, nil)), nil)
 	cp, err := en.planCall(c.Fn, c.Args, rel, c.Form, "predicate")
 	if err != nil {
 		return err
@@ -140,7 +150,7 @@ func (en *env) predicate(c *Predicate) error {
 // the rows where the result equals it.
 func (en *env) function(c *Function) error {
 	bvars := bindingVars(c.Binding, nil)
-	rel := en.take(append(termVars(c.Args, fnVars(c.Fn, nil)), bvars...))
+	rel := en.takeMany(termVars(c.Args, fnVars(c.Fn, nil)), bvars)
 	cp, err := en.planCall(c.Fn, c.Args, rel, c.Form, "function")
 	if err != nil {
 		return err

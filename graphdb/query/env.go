@@ -84,6 +84,26 @@ func (en *env) take(vars []Var) *relation {
 	return out
 }
 
+// takeMany is take for the arguments of a call: the relations of one row
+// (scalar inputs, mostly) stay in the scope, and the call reads their
+// values as constants (singleValue), which spares a product.
+// The relations of the variables in always are taken in any case.
+func (en *env) takeMany(vars, always []Var) *relation {
+	keep := slices.Clip(always)
+	for _, v := range vars {
+		if i := en.relOf(v); i < 0 || en.rels[i].n != 1 || bindsAny(en.rels[i], always) {
+			keep = append(keep, v)
+		}
+	}
+	return en.take(keep)
+}
+
+// singleValue is the value of v in the one-row relation binding it.
+func (en *env) singleValue(v Var) val {
+	r := en.rels[en.relOf(v)]
+	return r.rows[r.col(v)]
+}
+
 func bindsAny(r *relation, vars []Var) bool {
 	for _, v := range vars {
 		if r.has(v) {

@@ -89,7 +89,14 @@ func (en *env) pattern(c *Pattern) error {
 // scanPattern returns the relation of the pattern's new variables over
 // the matches of its constants.
 func (en *env) scanPattern(src source, pl *patternPlan) *relation {
-	j := &joiner{out: newRelation(pl.outs, 0), dups: pl.dups, outPos: pl.outPos}
+	// The estimate sizes the relation: it is exact for an attribute of
+	// the current state, the common case.
+	const maxHint = 1 << 20
+	hint := min(src.cost(en.ex, &pl.p), maxHint)
+	if pl.p.bound[posV] {
+		hint /= 8 // a value filters the attribute's datoms; guess
+	}
+	j := &joiner{out: newRelation(pl.outs, hint), dups: pl.dups, outPos: pl.outPos}
 	src.match(en.ex, &pl.p, j)
 	return j.out
 }

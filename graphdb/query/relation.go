@@ -184,6 +184,7 @@ func projectBag(r *relation, vars []Var) *relation {
 // chains of row numbers through next, headed by the key's entry.
 type rowIndex struct {
 	one  map[val]int32
+	two  map[[2]val]int32
 	many map[string]int32
 	next []int32 // row i+1's successor in its chain, 0 ends
 	buf  []byte
@@ -191,17 +192,26 @@ type rowIndex struct {
 
 func buildIndex(r *relation, cols []int) *rowIndex {
 	idx := &rowIndex{next: make([]int32, r.n)}
-	if len(cols) == 1 {
+	switch len(cols) {
+	case 1:
 		idx.one = make(map[val]int32, r.n)
-	} else {
+	case 2:
+		idx.two = make(map[[2]val]int32, r.n)
+	default:
 		idx.many = make(map[string]int32, r.n)
 	}
 	for i := r.n - 1; i >= 0; i-- { // backwards, so chains run in row order
 		row := r.row(i)
-		if idx.one != nil {
+		switch {
+		case idx.one != nil:
 			k := row[cols[0]]
 			idx.next[i] = idx.one[k]
 			idx.one[k] = int32(i + 1)
+			continue
+		case idx.two != nil:
+			k := [2]val{row[cols[0]], row[cols[1]]}
+			idx.next[i] = idx.two[k]
+			idx.two[k] = int32(i + 1)
 			continue
 		}
 		idx.buf = appendKey(idx.buf[:0], row, cols)
@@ -212,8 +222,11 @@ func buildIndex(r *relation, cols []int) *rowIndex {
 }
 
 func (idx *rowIndex) head(row []val, cols []int) int32 {
-	if idx.one != nil {
+	switch {
+	case idx.one != nil:
 		return idx.one[row[cols[0]]]
+	case idx.two != nil:
+		return idx.two[[2]val{row[cols[0]], row[cols[1]]}]
 	}
 	idx.buf = appendKey(idx.buf[:0], row, cols)
 	return idx.many[string(idx.buf)]
@@ -248,6 +261,7 @@ func appendVal(dst []byte, v val) []byte {
 // rowSet is a set of tuples of one width.
 type rowSet struct {
 	one  map[val]struct{}
+	two  map[[2]val]struct{}
 	many map[string]struct{}
 	buf  []byte
 	zero bool // width 0: whether the empty tuple is in
@@ -259,6 +273,8 @@ func newRowSet(width int) *rowSet {
 		return &rowSet{}
 	case 1:
 		return &rowSet{one: map[val]struct{}{}}
+	case 2:
+		return &rowSet{two: map[[2]val]struct{}{}}
 	}
 	return &rowSet{many: map[string]struct{}{}}
 }
@@ -271,6 +287,13 @@ func (s *rowSet) add(row []val) bool {
 			return false
 		}
 		s.one[row[0]] = struct{}{}
+		return true
+	case s.two != nil:
+		k := [2]val{row[0], row[1]}
+		if _, ok := s.two[k]; ok {
+			return false
+		}
+		s.two[k] = struct{}{}
 		return true
 	case s.many != nil:
 		s.buf = appendRow(s.buf[:0], row)

@@ -10,13 +10,23 @@ import (
 // magic-sets idea): a call of rule r with some arguments bound is a table
 // keyed by (r, which arguments are bound, source). The table collects the
 // bound argument tuples it was called with (seeds) and the answers found
-// so far. A session evaluates every branch of every table against its
+// so far. A session evaluates the branches of its tables against their
 // seeds, calls inside branches adding seeds to their tables and reading
-// their current answers, round after round until no table gains a seed or
-// an answer. Sets only grow and hold values of the database, so recursion
-// terminates on cycles. Rules under not run in a session of their own to
-// completion first, which stratifies negation; a rule that reaches itself
-// through not is an error.
+// their answers, round after round until no table gains a seed or an
+// answer. Sets only grow and hold values of the database, so recursion
+// terminates on cycles.
+//
+// Rounds are semi-naive: a table's first round evaluates its branches in
+// full; later rounds evaluate them for the seeds new since the last round,
+// and once per rule call in the branch with that call reading only the
+// answers its table gained in the last round (the delta) while the other
+// calls read all answers. A derivation whose newest fact is from round k
+// is thus found in round k+1, and nothing is derived again from old facts
+// only.
+//
+// Rules under not run in a session of their own to completion first,
+// which stratifies negation; a rule that reaches itself through not is an
+// error.
 
 // maxNegationDepth bounds sessions nested through not.
 const maxNegationDepth = 32
@@ -33,8 +43,21 @@ type table struct {
 	seedSet   *rowSet
 	answers   *relation // columns: all argument positions, Var(0) up
 	answerSet *rowSet
-	index     *rowIndex // answers by bound positions, valid for indexRows
-	indexRows int
+	evaluated bool // the first, full round is done
+
+	// Rows [seedDone, n) of seeds are not evaluated yet; this round
+	// evaluates [seedFrom, seedTo). Answers [ansFrom, ansTo) are the delta
+	// this round; ansDone is where the next round's delta starts.
+	seedDone, seedFrom, seedTo int
+	ansDone, ansFrom, ansTo    int
+
+	full, delta rangeIndex // answers by bound positions
+}
+
+// rangeIndex is an index of rows [from, to) of the answers.
+type rangeIndex struct {
+	idx      *rowIndex
+	from, to int
 }
 
 type session struct {
@@ -42,10 +65,12 @@ type session struct {
 	tables  []*table
 	byKey   map[tableKey]*table
 	changed bool
+	delta   *RuleCall // the call reading a delta in the branch being evaluated
+	sites   map[*RuleBranch][]*RuleCall
 }
 
 func newSession(ex *exec) *session {
-	return &session{ex: ex, byKey: map[tableKey]*table{}}
+	return &session{ex: ex, byKey: map[tableKey]*table{}, sites: map[*RuleBranch][]*RuleCall{}}
 }
 
 func (s *session) table(k tableKey) *table {
@@ -77,20 +102,96 @@ func (s *session) table(k tableKey) *table {
 func (s *session) run() error {
 	for s.changed {
 		s.changed = false
+		for _, t := range s.tables {
+			t.seedFrom, t.seedTo = t.seedDone, t.seeds.n
+			t.ansFrom, t.ansTo = t.ansDone, t.answers.n
+		}
 		for i := 0; i < len(s.tables); i++ { // tables may be added meanwhile
-			t := s.tables[i]
-			for _, b := range t.key.rule.Branches {
-				if err := s.branch(t, b); err != nil {
-					return err
-				}
+			if err := s.round(s.tables[i]); err != nil {
+				return err
+			}
+		}
+		for _, t := range s.tables {
+			t.ansDone = t.ansTo
+		}
+	}
+	return nil
+}
+
+// round evaluates the branches of t for one round.
+func (s *session) round(t *table) error {
+	if !t.evaluated {
+		t.evaluated, t.seedDone = true, t.seeds.n
+		t.ansTo = t.ansFrom // a table's first round reads no delta
+		for _, b := range t.key.rule.Branches {
+			if err := s.branch(t, b, 0, t.seedDone); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	t.seedDone = t.seedTo
+	for _, b := range t.key.rule.Branches {
+		if t.seedTo > t.seedFrom {
+			if err := s.branch(t, b, t.seedFrom, t.seedTo); err != nil {
+				return err
+			}
+		}
+		for _, c := range s.callSites(b) {
+			if !s.hasDelta(c.Name) {
+				continue
+			}
+			s.delta = c
+			err := s.branch(t, b, 0, t.seedFrom)
+			s.delta = nil
+			if err != nil {
+				return err
 			}
 		}
 	}
 	return nil
 }
 
-// branch evaluates one branch of a rule for the table's seeds.
-func (s *session) branch(t *table, b *RuleBranch) error {
+// hasDelta reports whether a table of the rule gained answers last round.
+func (s *session) hasDelta(name edn.Symbol) bool {
+	for _, t := range s.tables {
+		if t.key.rule.Name == name && t.ansTo > t.ansFrom {
+			return true
+		}
+	}
+	return false
+}
+
+// callSites lists the rule calls of a branch that run in its session:
+// all but those under not.
+func (s *session) callSites(b *RuleBranch) []*RuleCall {
+	if sites, ok := s.sites[b]; ok {
+		return sites
+	}
+	var sites []*RuleCall
+	var walk func(cs []Clause)
+	walk = func(cs []Clause) {
+		for _, c := range cs {
+			switch c := c.(type) {
+			case *RuleCall:
+				sites = append(sites, c)
+			case *Or:
+				walk(c.Branches)
+			case *And:
+				walk(c.Clauses)
+			}
+		}
+	}
+	walk(b.Clauses)
+	s.sites[b] = sites
+	return sites
+}
+
+// branch evaluates one branch of a rule for seeds [from, to).
+func (s *session) branch(t *table, b *RuleBranch, from, to int) error {
+	if from >= to {
+		return nil
+	}
 	var headBound []Var
 	for i, v := range b.Head {
 		if t.key.mask&(1<<i) != 0 {
@@ -98,7 +199,7 @@ func (s *session) branch(t *table, b *RuleBranch) error {
 		}
 	}
 	w := len(headBound)
-	seed := &relation{vars: headBound, rows: t.seeds.rows[: t.seeds.n*w : t.seeds.n*w], n: t.seeds.n}
+	seed := &relation{vars: headBound, rows: t.seeds.rows[from*w : to*w : to*w], n: to - from}
 	inner := &env{ex: s.ex, names: b.Vars, implicit: t.key.src, rels: []*relation{seed}, sess: s}
 	if err := inner.clauses(b.Clauses); err != nil {
 		return err
@@ -108,12 +209,27 @@ func (s *session) branch(t *table, b *RuleBranch) error {
 			return errorf("insufficient bindings: %s of rule %s is not bound by %s", b.Vars[v], t.key.rule.Name, show(b.Form))
 		}
 	}
-	got := inner.collapse(b.Head)
-	got.vars = t.answers.vars // positions, in head order
+	got := inner.collapseBag(b.Head, false)
+	got = &relation{vars: t.answers.vars, rows: got.rows, n: got.n} // positions, in head order
 	if addDistinct(t.answers, t.answerSet, got) > 0 {
 		s.changed = true
 	}
 	return nil
+}
+
+// answersIndex returns the index of the answers a call reads: the delta
+// if it is the call reading it, else all.
+func (s *session) answersIndex(c *RuleCall, t *table, keyVars []Var) (*rowIndex, int) {
+	ri, from, to := &t.full, 0, t.answers.n
+	if s != nil && s.delta == c {
+		ri, from, to = &t.delta, t.ansFrom, t.ansTo
+	}
+	if ri.idx == nil || ri.from != from || ri.to != to {
+		w := t.answers.width()
+		view := &relation{vars: t.answers.vars, rows: t.answers.rows[from*w : to*w], n: to - from}
+		ri.idx, ri.from, ri.to = buildIndex(view, view.cols(keyVars)), from, to
+	}
+	return ri.idx, from
 }
 
 func (s *session) addSeeds(t *table, seeds *relation) {
@@ -161,7 +277,8 @@ func (en *env) ruleCall(c *RuleCall) error {
 			return err
 		}
 	}
-	en.put(joinAnswers(c, rel, keys, t))
+	idx, from := sess.answersIndex(c, t, keys.vars)
+	en.put(joinAnswers(c, rel, keys, t, idx, from))
 	return nil
 }
 
@@ -205,7 +322,8 @@ func distinctRows(r *relation) *relation {
 
 // joinAnswers extends each row of rel with the answers matching its keys,
 // binding the call's unbound variables.
-func joinAnswers(c *RuleCall, rel, keys *relation, t *table) *relation {
+// The index covers the answers from row from on.
+func joinAnswers(c *RuleCall, rel, keys *relation, t *table, idx *rowIndex, from int) *relation {
 	var fresh []Var
 	var freshPos []int
 	var dups [][2]int
@@ -220,9 +338,6 @@ func joinAnswers(c *RuleCall, rel, keys *relation, t *table) *relation {
 		fresh = append(fresh, a.Var)
 		freshPos = append(freshPos, i)
 	}
-	if t.index == nil || t.indexRows != t.answers.n {
-		t.index, t.indexRows = buildIndex(t.answers, t.answers.cols(keys.vars)), t.answers.n
-	}
 	keyCols := make([]int, keys.width())
 	for i := range keyCols {
 		keyCols[i] = i
@@ -230,8 +345,8 @@ func joinAnswers(c *RuleCall, rel, keys *relation, t *table) *relation {
 	out := newRelation(concatVars(rel.vars, fresh), rel.n)
 	for i := range rel.n {
 		row := rel.row(i)
-		t.index.each(keys.row(i), keyCols, func(j int) {
-			ans := t.answers.row(j)
+		idx.each(keys.row(i), keyCols, func(j int) {
+			ans := t.answers.row(from + j)
 			for _, d := range dups {
 				if ans[d[0]] != ans[d[1]] {
 					return
