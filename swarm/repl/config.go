@@ -24,7 +24,7 @@ type Config struct {
 	UploadBytesPerSecond int64
 	// TickInterval is how often request timeouts are checked (100 ms).
 	TickInterval time.Duration
-	// Machine tunes the scheduler (its MaxInFlight is MaxInFlight).
+	// Machine tunes the scheduler (its MaxInFlight is at most MaxInFlight).
 	Machine MachineConfig
 }
 
@@ -60,6 +60,8 @@ func (c *Config) fill() {
 	if c.TickInterval <= 0 {
 		c.TickInterval = DefaultTickInterval
 	}
-	c.Machine.MaxInFlight = c.MaxInFlight
+	if c.Machine.MaxInFlight <= 0 || c.Machine.MaxInFlight > c.MaxInFlight {
+		c.Machine.MaxInFlight = c.MaxInFlight
+	}
 	c.Machine.fill()
 }

@@ -281,3 +281,30 @@ func TestChurn(t *testing.T) {
 		t.Errorf("v2 served %d bytes; %d were missing when v1 left", st.BytesUp, want)
 	}
 }
+
+// TestStopDuringHandshake: Run returns at once even while a handshake
+// waits on a silent peer (the handshake timeout is an hour here).
+func TestStopDuringHandshake(t *testing.T) {
+	n := newMemNet(t)
+	got := make(chan struct{})
+	n.handle("silent", func(st Stream, _ PeerID) {
+		defer st.Close()
+		buf := make([]byte, 1)
+		st.Read(buf)
+		close(got)
+		for {
+			if _, err := st.Read(buf); err != nil {
+				return
+			}
+		}
+	})
+	a := newNode(t, n, "a", Config{HandshakeTimeout: time.Hour})
+	f := authorFeed(t, a.store, 1, 1)
+	errc := make(chan error, 1)
+	go func() { errc <- a.e.Connect(context.Background(), f.PublicKey(), "silent") }()
+	<-got
+	a.stop()
+	if err := <-errc; err == nil {
+		t.Error("Connect succeeded with a silent peer")
+	}
+}

@@ -35,7 +35,9 @@ func (e *Engine) Connect(ctx context.Context, pub crypto.PublicKey, p PeerID) er
 	}
 	c := newConn(s, p, st, true)
 	stop := context.AfterFunc(ctx, func() { st.Reset() })
+	stopped := e.resetOnStop(st)
 	ps, err := c.openerHandshake()
+	stopped()
 	if !stop() {
 		err = errors.Join(err, ctx.Err())
 	}
@@ -82,7 +84,9 @@ func (e *Engine) HandleStream(st Stream, remote PeerID) {
 		return
 	}
 	c := newConn(s, remote, st, false)
+	stopped := e.resetOnStop(st)
 	ps, err := c.responderHandshake(hello)
+	stopped()
 	if err != nil {
 		c.close(true)
 		return
@@ -91,6 +95,25 @@ func (e *Engine) HandleStream(st Stream, remote PeerID) {
 		c.run()
 	} else {
 		c.close(false)
+	}
+}
+
+// resetOnStop resets st if Run stops before the returned func is called:
+// a handshake in progress must not hold Run up for its whole timeout.
+func (e *Engine) resetOnStop(st Stream) func() {
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		select {
+		case <-e.done:
+			st.Reset()
+		case <-done:
+		}
+	}()
+	return func() {
+		close(done)
+		<-finished
 	}
 }
 
