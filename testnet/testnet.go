@@ -72,6 +72,9 @@ func (n *Net) Nodes() []*Node {
 // AddNode makes a new node's repo. Its bootstrap peer is the first node,
 // which must be running (the first node itself bootstraps from no one).
 func (n *Net) AddNode(ctx context.Context, name string) (*Node, error) {
+	if err := os.MkdirAll(n.Dir, 0o700); err != nil {
+		return nil, err
+	}
 	nd := &Node{Name: name, Repo: filepath.Join(n.Dir, name), net: n, log: &bytes.Buffer{}}
 	if _, err := nd.Run(ctx, "", "init", "--profile", "local"); err != nil {
 		return nil, err
@@ -237,6 +240,16 @@ func (nd *Node) Identity() Identity {
 	nd.mu.Lock()
 	defer nd.mu.Unlock()
 	return nd.id
+}
+
+// PID returns the daemon's process ID (0 if it is not running).
+func (nd *Node) PID() int {
+	nd.mu.Lock()
+	defer nd.mu.Unlock()
+	if nd.cmd == nil {
+		return 0
+	}
+	return nd.cmd.Process.Pid
 }
 
 // Running reports whether the daemon runs.

@@ -13,7 +13,8 @@ import (
 type suite func(dir string, report func(name string, value float64, unit string)) error
 
 var suites = map[string]suite{
-	"feed": feedSuite,
+	"feed":  feedSuite,
+	"swarm": swarmSuite,
 }
 
 func main() {
