@@ -195,16 +195,21 @@ func BenchmarkPointRead(b *testing.B) {
 	run := func(b *testing.B, db *DB) {
 		b.ReportAllocs()
 		i, found := 0, 0
+		startCPU := processCPU()
 		for b.Loop() {
 			if _, ok := db.Value(es[i&(probes-1)], as[i&(probes-1)]); ok {
 				found++
 			}
 			i++
 		}
+		cpu := processCPU() - startCPU
 		if found == 0 {
 			b.Fatal("no value found")
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+		if cpu > 0 {
+			b.ReportMetric(float64(b.N)/cpu.Seconds(), "reads/cpu_s")
+		}
 	}
 	b.Run("current", func(b *testing.B) { run(b, db) })
 	b.Run("as-of", func(b *testing.B) { run(b, db.AsOf(res.beforeUpdate)) })
