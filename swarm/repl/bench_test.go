@@ -3,6 +3,8 @@ package repl
 import (
 	"fmt"
 	"testing"
+
+	"github.com/steledb/stele/feed"
 )
 
 // BenchmarkReplicate measures a full download with verification between
@@ -47,5 +49,32 @@ func BenchmarkReplicate(b *testing.B) {
 			}
 			b.ReportMetric(float64(b.N*bc.count)/b.Elapsed().Seconds(), "entries/s")
 		})
+	}
+}
+
+// BenchmarkLiveAppend measures live following: the time from an author's
+// Append (one synced 100-byte entry) until a connected follower holds it.
+func BenchmarkLiveAppend(b *testing.B) {
+	n := newMemNet(b)
+	author := newNode(b, n, "author", Config{})
+	f := authorFeed(b, author.store, 1, 100)
+	pub := f.PublicKey()
+	follower := newNode(b, n, "follower", Config{})
+	ctx := testCtx(b)
+	follower.e.Follow(pub, nil, true)
+	if err := follower.e.Connect(ctx, pub, "author"); err != nil {
+		b.Fatal(err)
+	}
+	r := replicaOf(b, follower, pub)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		size := int64(i + 2)
+		if _, err := f.Append(entryData(i+1, 100)); err != nil {
+			b.Fatal(err)
+		}
+		if err := waitFeed(ctx, r, "entry", func(r *feed.Feed) bool { return r.Ranges().Covers(0, size) }); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
