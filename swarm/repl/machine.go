@@ -9,8 +9,8 @@ import (
 	"github.com/steledb/stele/swarm/wire"
 )
 
-// PeerID identifies a remote peer. A libp2p peer.ID converts to and from
-// it (string(id), peer.ID(p)).
+// PeerID identifies a remote peer: a libp2p peer.ID converts both ways,
+// repl.PeerID(id) and peer.ID(p).
 type PeerID string
 
 // Local is what the Machine knows of the local copy of its feed.
