@@ -23,7 +23,7 @@ type publishFlags struct {
 	asJSON            bool
 }
 
-func newPublishCmd(a *app) *cobra.Command {
+func newArchivePublishCmd(a *app) *cobra.Command {
 	var fl publishFlags
 	cmd := &cobra.Command{
 		Use:   "publish DIR",
@@ -222,7 +222,7 @@ func printPublish(a *app, ar *archive.Archive, res archive.PublishResult, create
 	return nil
 }
 
-func newVersionsCmd(a *app) *cobra.Command {
+func newArchiveVersionsCmd(a *app) *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "versions ARCHIVE",

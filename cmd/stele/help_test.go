@@ -41,6 +41,8 @@ func TestExactlyTheIssueCommands(t *testing.T) {
 		"stele feed export": false, "stele key export": false, "stele quickstart": false,
 		"stele daemon":   false,
 		"stele transact": true, "stele history": true, "stele diff": true,
+		"stele publish": true, "stele versions": true, "stele ls": true, "stele cat": false,
+		"stele clone": false, "stele pull": false, "stele import": true,
 		"stele id": true, "stele peers": true, "stele status": true,
 		"stele demo": false, "stele swarm connect": false, "stele seed": false, "stele unseed": false, "stele sync": false,
 	}
