@@ -74,10 +74,10 @@ type changeJSON struct {
 
 // printArchiveChanges prints an archive diff, one path per line:
 //
-//	+ added/path
-//	- removed/path
-//	M modified/path (content,time)
-//	R old/path -> new/path
+//   - added/path
+//   - removed/path
+//     M modified/path (content,time)
+//     R old/path -> new/path
 func printArchiveChanges(a *app, changes []archive.Change, asJSON bool) error {
 	if asJSON {
 		out := make([]changeJSON, len(changes))
