@@ -100,8 +100,8 @@ func Start(r *repo.Repo, opts Options) (*Node, error) {
 		stop: make(chan struct{}), following: map[crypto.PublicKey]context.CancelFunc{}, provided: map[crypto.DiscoveryID]bool{},
 	}
 	n.net = swarm.NewSyncNetwork[repl.PeerID, repl.Stream](host)
-	n.Engine = repl.NewEngine(r.Feeds, repl.PeerID(host.ID()), n.net, repl.Config{UploadBytesPerSecond: r.Config.Limits.Upload}, nil)
-	n.net.Serve(func(p repl.PeerID, s repl.Stream) { n.Engine.HandleStream(s, p) })
+	n.Engine = repl.NewEngine(r.Feeds, repl.PeerID(host.ID()), wrapNetwork(n.net), repl.Config{UploadBytesPerSecond: r.Config.Limits.Upload}, nil)
+	n.net.Serve(func(p repl.PeerID, s repl.Stream) { n.Engine.HandleStream(wrapStream(s), p) })
 	n.goLoop(func(ctx context.Context) { n.Engine.Run(ctx) })
 	n.goLoop(n.bootstrap)
 	n.reprov = swarm.NewReprovider(host, n.heldDiscoveryIDs, swarm.ReproviderConfig{})

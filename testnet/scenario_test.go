@@ -12,8 +12,9 @@ import (
 	"time"
 )
 
-// bin is the stele binary, built once for every scenario.
-var bin string
+// bin is the stele binary, built once for every scenario; hostileBin is
+// the same with the stele_hostile failpoints compiled in.
+var bin, hostileBin string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "stele-testnet-")
@@ -22,9 +23,13 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	bin = filepath.Join(dir, "stele")
-	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/stele").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
-		os.Exit(1)
+	hostileBin = filepath.Join(dir, "stele-hostile")
+	for _, b := range [][]string{{"-o", bin}, {"-tags", "stele_hostile", "-o", hostileBin}} {
+		args := append(append([]string{"build"}, b...), "../cmd/stele")
+		if out, err := exec.Command("go", args...).CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "go build: %v\n%s", err, out)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

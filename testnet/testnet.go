@@ -46,7 +46,11 @@ func New(bin, dir string) *Net { return &Net{Bin: bin, Dir: dir} }
 type Node struct {
 	Name string
 	Repo string // $STELE_PATH
-	net  *Net
+	// Bin, if set, is the stele binary this node runs instead of the
+	// net's (a hostile build, say); Env are extra environment variables.
+	Bin string
+	Env []string
+	net *Net
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -137,7 +141,7 @@ func (nd *Node) Run(ctx context.Context, stdin string, args ...string) (string, 
 
 // RunFull runs a stele command and returns everything it did.
 func (nd *Node) RunFull(ctx context.Context, stdin string, args ...string) (stdout, stderr string, code int, err error) {
-	cmd := exec.CommandContext(ctx, nd.net.Bin, args...)
+	cmd := exec.CommandContext(ctx, nd.bin(), args...)
 	cmd.Env = nd.env()
 	cmd.Dir = nd.net.Dir
 	cmd.Stdin = strings.NewReader(stdin)
@@ -154,8 +158,15 @@ func (nd *Node) RunFull(ctx context.Context, stdin string, args ...string) (stdo
 	return out.String(), errOut.String(), 0, nil
 }
 
+func (nd *Node) bin() string {
+	if nd.Bin != "" {
+		return nd.Bin
+	}
+	return nd.net.Bin
+}
+
 func (nd *Node) env() []string {
-	env := []string{"STELE_PATH=" + nd.Repo, "HOME=" + nd.net.Dir, "PATH=" + os.Getenv("PATH")}
+	env := append([]string{"STELE_PATH=" + nd.Repo, "HOME=" + nd.net.Dir, "PATH=" + os.Getenv("PATH")}, nd.Env...)
 	if v := os.Getenv("STELE_LOG"); v != "" {
 		env = append(env, "STELE_LOG="+v)
 	}
@@ -173,7 +184,7 @@ func (nd *Node) Start(ctx context.Context) error {
 		nd.mu.Unlock()
 		return fmt.Errorf("%s: already running", nd.Name)
 	}
-	cmd := exec.Command(nd.net.Bin, "daemon")
+	cmd := exec.Command(nd.bin(), "daemon")
 	cmd.Env = nd.env()
 	cmd.Dir = nd.net.Dir
 	cmd.Stderr = &lockedWriter{w: nd.log}
