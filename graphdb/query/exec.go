@@ -66,7 +66,13 @@ func (q *Query) RunWith(opts *Options, inputs ...any) (edn.Value, error) {
 type exec struct {
 	q       *Query
 	opts    *Options
+	root    env
 	sources []namedSource
+	inline  struct { // storage for the common case, saving allocations
+		sources [2]namedSource
+		db      dbSource
+		rels    [4]*relation
+	}
 	rules   *Rules
 	rng     *rand.Rand
 
@@ -90,7 +96,9 @@ func newExec(q *Query, opts *Options) *exec {
 	if opts == nil {
 		opts = noOptions
 	}
-	return &exec{q: q, opts: opts}
+	ex := &exec{q: q, opts: opts}
+	ex.sources = ex.inline.sources[:0]
+	return ex
 }
 
 // where binds the inputs and evaluates the :where clauses.
@@ -103,7 +111,8 @@ func (ex *exec) where(inputs []any) (*env, error) {
 	if len(inputs) != len(in) {
 		return nil, errorf("wrong number of inputs: %s takes %d, got %d", showInputs(q), len(q.In), len(inputs))
 	}
-	en := &env{ex: ex, names: q.Vars, implicit: symDefault}
+	en := &ex.root
+	*en = env{ex: ex, names: q.Vars, implicit: symDefault, rels: ex.inline.rels[:0]}
 	for i, x := range in {
 		if err := ex.bindInput(en, x, inputs[i]); err != nil {
 			return nil, err
@@ -147,6 +156,11 @@ func (ex *exec) bindInput(en *env, in Input, x any) error {
 func (ex *exec) newSource(x any) (source, *graphdb.DB, error) {
 	switch s := x.(type) {
 	case *graphdb.DB:
+		if ex.inline.db.db == nil {
+			ex.inline.db = dbSource{db: s}
+			ex.inline.db.idents = ex.inline.db.identsBuf[:0]
+			return &ex.inline.db, s, nil
+		}
 		return newDBSource(s), s, nil
 	case *Feeds:
 		return s.source(), s.base, nil

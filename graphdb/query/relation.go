@@ -12,10 +12,20 @@ type relation struct {
 	vars []Var
 	rows []val
 	n    int
+
+	small [smallRelation]val // rows of a tiny relation, saving an allocation
 }
 
+const smallRelation = 2
+
 func newRelation(vars []Var, capRows int) *relation {
-	return &relation{vars: vars, rows: make([]val, 0, capRows*len(vars))}
+	r := &relation{vars: vars}
+	if n := capRows * len(vars); n <= smallRelation {
+		r.rows = r.small[:0]
+	} else {
+		r.rows = make([]val, 0, n)
+	}
+	return r
 }
 
 func unitRelation() *relation { return &relation{n: 1} }
