@@ -73,8 +73,8 @@ type exec struct {
 		db      dbSource
 		rels    [4]*relation
 	}
-	rules   *Rules
-	rng     *rand.Rand
+	rules *Rules
+	rng   *rand.Rand
 
 	others     []any // interned values of kind kOther
 	otherIndex map[uint64][]uint32
