@@ -115,3 +115,19 @@ func TestAsOfAcrossCardinalityMigration(t *testing.T) {
 		t.Fatalf("value as of %d = %v, want the smaller of two", v, x)
 	}
 }
+
+func TestRenameAttribute(t *testing.T) {
+	db := schemaDB(t, attrDef(":old/name", ":db/valueType", typeString))
+	db = mustTransact(t, db, Add{1, ":old/name", "Ann"}).After
+	id := attrID(t, db, ":old/name")
+	db = mustTransact(t, db, Add{kw(":old/name"), ":db/ident", kw(":new/name")}).After
+	if _, ok := db.Ident(":old/name"); ok {
+		t.Fatal("the old ident still resolves")
+	}
+	if got := attrID(t, db, ":new/name"); got != id {
+		t.Fatalf("renamed attribute is %d, was %d", got, id)
+	}
+	wantEntity(t, db, 1, `:new/name="Ann"`)
+	db = mustTransact(t, db, Entity{":db/id": 2, ":new/name": "Bob"}).After
+	wantEntity(t, db, 2, `:new/name="Bob"`)
+}
