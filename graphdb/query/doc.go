@@ -95,7 +95,9 @@
 //
 // # Evaluation
 //
-// Query.Run binds its inputs to :in in order: a *graphdb.DB, a *Feeds view
+// A parsed Query is immutable: Run may be called from several goroutines
+// at once, each run keeping its state to itself. Query.Run binds its
+// inputs to :in in order: a *graphdb.DB, a *Feeds view
 // or a collection of tuples for each source, rules (*Rules or their EDN)
 // for %, EDN values for bindings, Func values for function variables. A
 // query without :in and without inputs runs with no source, as DataScript
