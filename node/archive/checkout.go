@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // A CloneState is what a clone's directory remembers in its
@@ -115,8 +117,10 @@ type writer struct {
 	ctx      context.Context
 	root     *os.Root
 	progress func(done, total int64)
-	done     int64
 	total    int64
+
+	mu   sync.Mutex // guards done: files are written concurrently
+	done int64
 }
 
 // writeTree writes files (none of which exist yet) in an order that never
@@ -132,12 +136,8 @@ func (w *writer) writeTree(files []*File) error {
 			}
 		}
 	}
-	for _, f := range files {
-		if f.Kind == KindFile {
-			if err := w.writeFile(f, f.Path); err != nil {
-				return err
-			}
-		}
+	if err := w.writeFiles(files); err != nil {
+		return err
 	}
 	for _, f := range files {
 		if f.Kind == KindSymlink {
@@ -150,6 +150,46 @@ func (w *writer) writeTree(files []*File) error {
 		}
 	}
 	return w.chmodDirs(dirs)
+}
+
+// writeFiles writes the regular files of files (none of which exist
+// yet) on all cores: reading, hashing and writing one file is one core's
+// work.
+func (w *writer) writeFiles(files []*File) error {
+	work := make(chan *File)
+	errs := make(chan error, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if err := w.writeFile(f, f.Path); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	var err error
+feed:
+	for _, f := range files {
+		if f.Kind != KindFile {
+			continue
+		}
+		select {
+		case work <- f:
+		case err = <-errs:
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	close(errs)
+	if err == nil {
+		err = <-errs
+	}
+	return err
 }
 
 // chmodDirs gives directories their modes, deepest first (a read-only
@@ -203,9 +243,11 @@ type progressWriter struct {
 
 func (p progressWriter) Write(b []byte) (int, error) {
 	n, err := p.Writer.Write(b)
-	p.w.done += int64(n)
 	if p.w.progress != nil {
+		p.w.mu.Lock()
+		p.w.done += int64(n)
 		p.w.progress(p.w.done, max(p.w.total, p.w.done))
+		p.w.mu.Unlock()
 	}
 	return n, err
 }

@@ -77,7 +77,8 @@ func TestOrphanedContentIsAdopted(t *testing.T) {
 	blob := randomBytes(9, 300<<10)
 	tr.write("f", blob, 0o644)
 	// Append the file's chunks as a failed publish would have.
-	p := &publisher{a: a, known: map[Hash]int64{}}
+	p := &publisher{a: a, known: map[Hash]int64{}, free: make(chan []byte, 8)}
+	p.appender = newContentAppender(a.Content(), p.free)
 	db, _ := a.meta.DB()
 	p.db = db
 	if err := p.adoptOrphans(); err != nil {
@@ -85,13 +86,16 @@ func TestOrphanedContentIsAdopted(t *testing.T) {
 	}
 	f := &File{}
 	job := &readJob{file: &localFile{path: "f"}, full: tr.path("f"), chunks: make(chan chunkData, 100), done: make(chan readResult, 1)}
-	cutFile(context.Background(), job)
+	cutFile(context.Background(), job, p.free, make([]byte, readBufferSize))
 	for c := range job.chunks {
 		if err := p.addChunk(f, c); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := p.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.appender.close(); err != nil {
 		t.Fatal(err)
 	}
 	orphans := a.Content().Len()

@@ -41,11 +41,14 @@ type readResult struct {
 // appender: with two workers, at most 2 × 32 × 256 KiB in flight.
 const chunkBacklog = 32
 
+// maxChunk is the largest chunk, the capacity of chunk buffers.
+var maxChunk = chunk.Default.Max
+
 // readFiles chunks and hashes files on all cores, and returns their jobs
 // in the order given: the appender drains them one after the other, so
 // each file's chunks become consecutive content entries (one range to
 // fetch per file) while the next files are being read.
-func readFiles(ctx context.Context, root string, files []*localFile) <-chan *readJob {
+func readFiles(ctx context.Context, root string, files []*localFile, free chan []byte) <-chan *readJob {
 	ordered := make(chan *readJob, runtime.GOMAXPROCS(0))
 	work := make(chan *readJob)
 	var wg sync.WaitGroup
@@ -53,8 +56,9 @@ func readFiles(ctx context.Context, root string, files []*localFile) <-chan *rea
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			buf := make([]byte, readBufferSize)
 			for job := range work {
-				job.done <- cutFile(ctx, job)
+				job.done <- cutFile(ctx, job, free, buf)
 			}
 		}()
 	}
@@ -82,8 +86,10 @@ func readFiles(ctx context.Context, root string, files []*localFile) <-chan *rea
 }
 
 // cutFile reads one file, sending its chunks; it always closes the
-// chunk channel.
-func cutFile(ctx context.Context, job *readJob) readResult {
+// chunk channel. buf is the worker's read buffer, reused from file to
+// file (a chunk.Reader would allocate one per file, and most files are
+// small).
+func cutFile(ctx context.Context, job *readJob, free chan []byte, buf []byte) readResult {
 	defer close(job.chunks)
 	f, err := os.Open(job.full)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -94,26 +100,56 @@ func cutFile(ctx context.Context, job *readJob) readResult {
 	}
 	defer f.Close()
 	whole := sha256.New()
-	r, err := chunk.NewReader(io.TeeReader(f, whole), chunk.Default)
-	if err != nil {
-		return readResult{err: err}
-	}
 	size := int64(0)
-	for {
-		c, err := r.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return readResult{err: fmt.Errorf("read %s: %w", job.file.path, err)}
-		}
+	err = cutStream(f, buf, func(c []byte) error {
+		whole.Write(c)
 		size += int64(len(c))
-		cd := chunkData{data: append([]byte(nil), c...), hash: sha256.Sum256(c)}
 		select {
-		case job.chunks <- cd:
+		case job.chunks <- chunkData{data: chunkBuffer(free, c), hash: sha256.Sum256(c)}:
+			return nil
 		case <-ctx.Done():
-			return readResult{err: ctx.Err()}
+			return ctx.Err()
 		}
+	})
+	if err != nil {
+		return readResult{err: fmt.Errorf("read %s: %w", job.file.path, err)}
 	}
 	return readResult{hash: Hash(whole.Sum(nil)), size: size}
 }
+
+// cutStream cuts r into content-defined chunks with chunk.Default, as a
+// chunk.Reader does (the boundaries depend on the content only), using buf
+// (at least 2 × chunk.Default.Max bytes) for reading. emit's argument is
+// valid only during the call.
+func cutStream(r io.Reader, buf []byte, emit func([]byte) error) error {
+	start, end, eof := 0, 0, false
+	for {
+		// Cut only with a maximal chunk's worth of data in hand, or at the
+		// end: then the boundary is the one the content defines.
+		for !eof && end-start < maxChunk {
+			if start > 0 && end == len(buf) {
+				end = copy(buf, buf[start:end])
+				start = 0
+			}
+			n, err := r.Read(buf[end:])
+			end += n
+			if err == io.EOF {
+				eof = true
+			} else if err != nil {
+				return err
+			}
+		}
+		if start == end {
+			return nil
+		}
+		n := chunk.Default.Cut(buf[start:end])
+		if err := emit(buf[start : start+n]); err != nil {
+			return err
+		}
+		start += n
+	}
+}
+
+// readBufferSize is each reader's buffer: four maximal chunks, so that
+// reads are large and compaction copies are rare.
+var readBufferSize = 4 * maxChunk

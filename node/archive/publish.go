@@ -102,6 +102,8 @@ type publisher struct {
 	newRefs      []Hash         // chunks needing a chunk entity, in append order
 	pending      [][]byte       // chunks waiting to be appended
 	pendingBytes int64
+	appender     *contentAppender
+	free         chan []byte // chunk buffers to reuse
 	contentLen   int64 // the content feed's length once pending is appended
 	result       PublishResult
 }
@@ -155,10 +157,24 @@ func (p *publisher) readChanged(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	p.free = make(chan []byte, freeChunks)
+	p.appender = newContentAppender(p.a.content, p.free)
+	err := p.readAll(ctx)
+	if cerr := p.appender.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("publish to %s: %w", p.a.Address(), cerr)
+	}
+	return err
+}
+
+// freeChunks is how many chunk buffers wait for reuse.
+const freeChunks = 128
+
+// readAll drains the readers in file order and queues new chunks.
+func (p *publisher) readAll(ctx context.Context) error {
 	total, done := p.result.BytesRead, int64(0)
 	p.result.BytesRead = 0
 	vanished := map[string]bool{}
-	for job := range readFiles(ctx, p.dir, p.toRead) {
+	for job := range readFiles(ctx, p.dir, p.toRead, p.free) {
 		f := p.reading[job.file]
 		for c := range job.chunks {
 			if err := p.addChunk(f, c); err != nil {
@@ -207,6 +223,7 @@ func (p *publisher) addChunk(f *File, c chunkData) error {
 	size := int64(len(c.data))
 	if entry, ok := p.lookupChunk(c.hash); ok {
 		f.Chunks = append(f.Chunks, ChunkRef{Entry: entry, Size: size})
+		recycle(p.free, c.data)
 		return nil
 	}
 	entry := p.contentLen
@@ -237,20 +254,16 @@ func (p *publisher) lookupChunk(h Hash) (int64, bool) {
 	return entry.Long(), ok && entry.Long() >= 0 && entry.Long() < p.contentLen
 }
 
-// flush appends the pending chunks, durably.
+// flush hands the pending chunks to the appender.
 func (p *publisher) flush() error {
 	if len(p.pending) == 0 {
 		return nil
 	}
-	want := p.contentLen - int64(len(p.pending))
-	got, err := p.a.content.Append(p.pending...)
-	if err != nil {
-		return fmt.Errorf("publish to %s: append content: %w", p.a.Address(), err)
+	b := contentBatch{lo: p.contentLen - int64(len(p.pending)), chunks: p.pending}
+	p.pending, p.pendingBytes = nil, 0
+	if err := p.appender.add(b); err != nil {
+		return fmt.Errorf("publish to %s: %w", p.a.Address(), err)
 	}
-	if got.Lo != want {
-		return fmt.Errorf("publish to %s: content landed at entry %d, not %d: another writer appended to the content feed", p.a.Address(), got.Lo, want)
-	}
-	p.pending, p.pendingBytes = p.pending[:0], 0
 	return nil
 }
 

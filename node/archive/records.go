@@ -3,6 +3,7 @@ package archive
 import (
 	"fmt"
 	"io"
+	"path/filepath"
 	"sort"
 	"strings"
 
@@ -253,4 +254,12 @@ func (im *importer) current(e graphdb.EID) map[string]graphdb.Value {
 		}
 	}
 	return out
+}
+
+// DatasetOf derives a dataset name from a file name: its base name
+// without extension, made a keyword namespace as field names are
+// ("daily weather.csv" is the dataset daily_weather).
+func DatasetOf(filename string) string {
+	base := filepath.Base(filename)
+	return attrName(strings.TrimSuffix(base, filepath.Ext(base)))
 }
