@@ -104,7 +104,7 @@ type publisher struct {
 	pendingBytes int64
 	appender     *contentAppender
 	free         chan []byte // chunk buffers to reuse
-	contentLen   int64 // the content feed's length once pending is appended
+	contentLen   int64       // the content feed's length once pending is appended
 	result       PublishResult
 }
 
