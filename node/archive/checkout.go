@@ -124,16 +124,23 @@ type writer struct {
 }
 
 // writeTree writes files (none of which exist yet) in an order that never
-// writes through a symlink: directories (writable while being filled),
-// files, symlinks, then the directories' own modes, deepest first.
+// writes through a symlink: directories (writable while being filled,
+// including those only implied by the paths below them), files, symlinks,
+// then the directories' own modes, deepest first.
 func (w *writer) writeTree(files []*File) error {
 	var dirs []*File
+	need := map[string]bool{}
 	for _, f := range files {
 		if f.Kind == KindDir {
 			dirs = append(dirs, f)
-			if err := w.root.MkdirAll(f.Path, 0o755); err != nil {
-				return err
-			}
+			need[f.Path] = true
+		} else if dir := path.Dir(f.Path); dir != "." {
+			need[dir] = true
+		}
+	}
+	for _, d := range sortedKeys(need) {
+		if err := w.root.MkdirAll(d, 0o755); err != nil {
+			return err
 		}
 	}
 	if err := w.writeFiles(files); err != nil {
@@ -141,15 +148,21 @@ func (w *writer) writeTree(files []*File) error {
 	}
 	for _, f := range files {
 		if f.Kind == KindSymlink {
-			if err := w.mkparents(f.Path); err != nil {
-				return err
-			}
 			if err := w.root.Symlink(f.Target, f.Path); err != nil {
 				return err
 			}
 		}
 	}
 	return w.chmodDirs(dirs)
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // writeFiles writes the regular files of files (none of which exist
@@ -211,25 +224,22 @@ func (w *writer) mkparents(p string) error {
 	return nil
 }
 
-// writeFile writes f's content at name (under the root), then its mode
-// and modification time.
+// writeFile writes f's content at name (under the root, in an existing
+// directory), then its mode and modification time.
 func (w *writer) writeFile(f *File, name string) error {
-	if err := w.mkparents(name); err != nil {
-		return err
-	}
 	out, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
 	_, err = w.a.copyFile(w.ctx, progressWriter{out, w}, f)
+	if err == nil {
+		err = out.Chmod(f.Mode) // through the descriptor: no path to resolve again
+	}
 	if cerr := out.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
 		w.root.Remove(name)
-		return err
-	}
-	if err := w.root.Chmod(name, f.Mode); err != nil {
 		return err
 	}
 	return w.root.Chtimes(name, f.Mtime, f.Mtime)

@@ -205,6 +205,9 @@ func (p *puller) writeAll(files []*File) error {
 func (p *puller) replace(f *File) error {
 	switch f.Kind {
 	case KindFile:
+		if err := p.mkparents(f.Path); err != nil {
+			return err
+		}
 		tmp := f.Path + ".stele-tmp"
 		p.root.Remove(tmp)
 		if err := p.writeFile(f, tmp); err != nil {
