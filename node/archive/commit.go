@@ -2,6 +2,7 @@ package archive
 
 import (
 	"fmt"
+	pathpkg "path"
 	"sort"
 	"time"
 
@@ -74,26 +75,49 @@ func (p *publisher) fileOps() []graphdb.Op {
 
 // renames pairs files that left the tree with new files of identical
 // content: the new path keeps the old file's entity, so its history
-// follows the rename. Candidates pair in path order.
+// follows the rename. Among several new files with the content of a file
+// that left, the one that kept its modification time and mode (as a
+// rename does), then its name, is preferred; ties go in path order.
 func (p *publisher) renames(next map[string]*File) (from map[string]*File, renamedOld map[string]bool) {
-	gone := map[Hash][]*File{}
-	for _, path := range p.base.paths {
-		if old := p.base.files[path]; old.Kind == KindFile && next[path] == nil {
-			gone[old.Hash] = append(gone[old.Hash], old)
+	arrived := map[Hash][]*File{}
+	for _, f := range p.next {
+		if _, existed := p.base.files[f.Path]; !existed && f.Kind == KindFile {
+			arrived[f.Hash] = append(arrived[f.Hash], f)
 		}
 	}
 	from, renamedOld = map[string]*File{}, map[string]bool{}
-	for _, f := range p.next {
-		if _, existed := p.base.files[f.Path]; existed || f.Kind != KindFile {
+	for _, path := range p.base.paths {
+		old := p.base.files[path]
+		if old.Kind != KindFile || next[path] != nil {
 			continue
 		}
-		if olds := gone[f.Hash]; len(olds) > 0 {
-			from[f.Path] = olds[0]
-			renamedOld[olds[0].Path] = true
-			gone[f.Hash] = olds[1:]
+		best, bestScore := -1, -1
+		for i, f := range arrived[old.Hash] {
+			if _, taken := from[f.Path]; !taken && renameScore(old, f) > bestScore {
+				best, bestScore = i, renameScore(old, f)
+			}
+		}
+		if best >= 0 {
+			from[arrived[old.Hash][best].Path] = old
+			renamedOld[path] = true
 		}
 	}
 	return from, renamedOld
+}
+
+// renameScore says how much f looks like old moved.
+func renameScore(old, f *File) int {
+	score := 0
+	if old.Mtime.Equal(f.Mtime) {
+		score += 4
+	}
+	if old.Mode == f.Mode {
+		score += 2
+	}
+	if pathpkg.Base(old.Path) == pathpkg.Base(f.Path) {
+		score++
+	}
+	return score
 }
 
 // fileValues are the attribute values of a file entity.

@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"time"
 )
 
 // A localFile is what a scan of the published directory found at a path.
@@ -118,6 +117,3 @@ func statLocal(full, p string, d fs.DirEntry) (localFile, bool, error) {
 	}
 	return f, true, nil
 }
-
-// mtimeNanos converts a stored modification time back to nanoseconds.
-func mtimeNanos(t time.Time) int64 { return t.UnixNano() }

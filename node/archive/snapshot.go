@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
-	"path"
 	"sort"
 	"strings"
 	"time"
@@ -227,13 +226,4 @@ func readContent(db *graphdb.DB, attrs schemaAttrs, f *File, bad func(string, ..
 	}
 	f.Chunks = refs
 	return nil
-}
-
-// parentDirs returns the directories above p, nearest first.
-func parentDirs(p string) []string {
-	var out []string
-	for dir := path.Dir(p); dir != "."; dir = path.Dir(dir) {
-		out = append(out, dir)
-	}
-	return out
 }
