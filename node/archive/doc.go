@@ -161,45 +161,46 @@
 //
 // Publishing a directory holding docs/ (0755), hello.txt ("hello\n",
 // 0644) and the symlink docs/link -> ../hello.txt into a new archive
-// appends "hello\n" as content entry 0 and makes version 2
-// (testdata/worked_example.txt; E is the entity ID):
+// appends "hello\n" as content entry 0 and makes version 2, whose
+// transaction holds (testdata/worked_example.txt; the numbers are entity
+// IDs, tx the transaction's entity):
 //
-//   - [1 :stele.file/path "docs"]
-//   - [1 :stele.file/kind :stele.kind/dir]
-//   - [1 :stele.file/mode 493]
-//   - [2 :stele.file/path "docs/link"]
-//   - [2 :stele.file/kind :stele.kind/symlink]
-//   - [2 :stele.file/target "../hello.txt"]
-//   - [3 :stele.file/path "hello.txt"]
-//   - [3 :stele.file/kind :stele.kind/file]
-//   - [3 :stele.file/size 6]
-//   - [3 :stele.file/mode 420]
-//   - [3 :stele.file/mtime 1748736001123456789]
-//   - [3 :stele.file/hash #hex 5891b5b5...46f6be03]
-//   - [3 :stele.file/chunks #hex 01010006]              one chunk: entry 0, 6 bytes
-//   - [4 :stele.chunk/hash #hex 5891b5b5...46f6be03]
-//   - [4 :stele.chunk/entry 0]
-//   - [tx :db/txInstant #inst "2026-01-02T03:04:05.000Z"]
-//   - [tx :stele.version/message "first"]
-//   - [tx :stele.version/content-length 1]
-//   - [tx :stele.version/bytes-added 6]
-//   - [tx :stele.version/scanned 1767323045000000000]
+//	[:db/add 1 :stele.file/path "docs"]
+//	[:db/add 1 :stele.file/kind :stele.kind/dir]
+//	[:db/add 1 :stele.file/mode 493]
+//	[:db/add 2 :stele.file/path "docs/link"]
+//	[:db/add 2 :stele.file/kind :stele.kind/symlink]
+//	[:db/add 2 :stele.file/target "../hello.txt"]
+//	[:db/add 3 :stele.file/path "hello.txt"]
+//	[:db/add 3 :stele.file/kind :stele.kind/file]
+//	[:db/add 3 :stele.file/size 6]
+//	[:db/add 3 :stele.file/mode 420]
+//	[:db/add 3 :stele.file/mtime 1748736001123456789]
+//	[:db/add 3 :stele.file/hash #hex 5891b5b5...46f6be03]
+//	[:db/add 3 :stele.file/chunks #hex 01010006]         one chunk: entry 0, 6 bytes
+//	[:db/add 4 :stele.chunk/hash #hex 5891b5b5...46f6be03]
+//	[:db/add 4 :stele.chunk/entry 0]
+//	[:db/add tx :db/txInstant #inst "2026-01-02T03:04:05.000Z"]
+//	[:db/add tx :stele.version/message "first"]
+//	[:db/add tx :stele.version/content-length 1]
+//	[:db/add tx :stele.version/bytes-added 6]
+//	[:db/add tx :stele.version/scanned 1767323045000000000]
 //
 // Renaming hello.txt to greeting.txt, adding docs/copy.txt with the same
 // content (mode 0600) and deleting the symlink makes version 3, which
 // appends no content:
 //
-//   - [2 :stele.file/path "docs/link"]                   the symlink's entity is retracted
-//   - [2 :stele.file/kind :stele.kind/symlink]
-//   - [2 :stele.file/target "../hello.txt"]
-//   - [3 :stele.file/path "greeting.txt"]                the rename keeps entity 3
-//   - [3 :stele.file/path "hello.txt"]
-//   - [5 :stele.file/path "docs/copy.txt"]
-//     ... kind, size, mode 384, mtime, hash ...
-//   - [5 :stele.file/chunks #hex 01010006]              entry 0 again: deduplicated
-//   - [tx :stele.version/content-length 1]
-//   - [tx :stele.version/bytes-added 0]
-//     ... time, message, scanned ...
+//	[:db/retract 2 :stele.file/path "docs/link"]          the symlink's entity goes
+//	[:db/retract 2 :stele.file/kind :stele.kind/symlink]
+//	[:db/retract 2 :stele.file/target "../hello.txt"]
+//	[:db/add 3 :stele.file/path "greeting.txt"]           the rename keeps entity 3
+//	[:db/retract 3 :stele.file/path "hello.txt"]
+//	[:db/add 5 :stele.file/path "docs/copy.txt"]
+//	... kind, size, mode 384, mtime and hash of entity 5 ...
+//	[:db/add 5 :stele.file/chunks #hex 01010006]          entry 0 again: deduplicated
+//	[:db/add tx :stele.version/content-length 1]
+//	[:db/add tx :stele.version/bytes-added 0]
+//	... time, message, scanned ...
 //
 // # Limits
 //

@@ -60,9 +60,9 @@ func TestWorkedExample(t *testing.T) {
 
 // formatDatom writes a datom with attribute idents and bytes in hex.
 func formatDatom(db *graphdb.DB, d graphdb.Datom) string {
-	op := "-"
+	op := ":db/retract"
 	if d.Added {
-		op = "+"
+		op = ":db/add"
 	}
 	e := fmt.Sprint(d.E)
 	if d.E.Part() == graphdb.PartTx {
@@ -73,5 +73,5 @@ func formatDatom(db *graphdb.DB, d graphdb.Datom) string {
 	if d.V.Kind() == graphdb.KindBytes {
 		v = fmt.Sprintf("#hex %x", d.V.Bytes())
 	}
-	return fmt.Sprintf("%s [%s %s %s]", op, e, attr, v)
+	return fmt.Sprintf("[%s %s %s %s]", op, e, attr, v)
 }
