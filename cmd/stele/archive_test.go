@@ -345,3 +345,38 @@ func TestCombinePull(t *testing.T) {
 		t.Errorf("three arguments ran %q, %v", got, err)
 	}
 }
+
+// TestReadmeArchiveCommands runs the commands of the README's section on
+// archives, in order, in a sandbox: they must all succeed.
+func TestReadmeArchiveCommands(t *testing.T) {
+	readme := readFile(t, readmePath)
+	_, section, ok := strings.Cut(readme, "## Archives")
+	if !ok {
+		t.Fatal("README.md has no section on archives")
+	}
+	_, block, _ := strings.Cut(section, "```sh\n")
+	block, _, _ = strings.Cut(block, "```")
+	s := initSandbox(t)
+	s.mkTree("data", map[string]string{"readings.csv": "day,mm\n1,3\n"})
+	s.writeFile("stations.csv", "id,name\n1,Alpha\n", 0o644)
+	env := append(append([]string(nil), s.env...), "PATH="+filepath.Dir(steleBin)+":"+os.Getenv("PATH"))
+	n := 0
+	for line := range strings.Lines(block) {
+		command, _, _ := strings.Cut(line, "#")
+		if command = strings.TrimSpace(command); command == "" {
+			continue
+		}
+		if n == 1 {
+			s.mkTree("data", map[string]string{"readings.csv": "day,mm\n1,3\n2,0\n"})
+		}
+		n++
+		cmd := exec.Command("bash", "-c", command)
+		cmd.Dir, cmd.Env = s.dir, env
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("$ %s: %v\n%s", command, err, out)
+		}
+	}
+	if n < 8 {
+		t.Errorf("the README shows %d archive commands", n)
+	}
+}
