@@ -210,9 +210,19 @@ func (en *entity) attrCells(a uint32) (cs []cell, ok bool) {
 
 // firstCell returns the first current cell of attribute a.
 func (en *entity) firstCell(a uint32) (cell, bool) {
-	if cs, small := en.attrCells(a); small {
-		if len(cs) > 0 {
-			return cs[0], true
+	if en.cells.big == nil {
+		cs := en.cells.small
+		lo, hi := 0, len(cs)
+		for lo < hi {
+			m := int(uint(lo+hi) >> 1)
+			if cs[m].attr() < a {
+				lo = m + 1
+			} else {
+				hi = m
+			}
+		}
+		if lo < len(cs) && cs[lo].attr() == a {
+			return cs[lo], true
 		}
 		return cell{}, false
 	}
