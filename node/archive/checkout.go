@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/steledb/stele/feed"
 )
 
 // A CloneState is what a clone's directory remembers in its
@@ -75,12 +77,56 @@ func (a *Archive) Clone(ctx context.Context, dir string, at int64, opts CloneOpt
 	if err := checkEmptyDir(dir); err != nil {
 		return nil, err
 	}
+	if err := a.holdAll(ctx, snap); err != nil {
+		return nil, fmt.Errorf("clone %s: %w", a.Address(), err)
+	}
+	_, statErr := os.Stat(dir)
+	existed := statErr == nil
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
+	if err := a.cloneInto(ctx, dir, snap, opts); err != nil {
+		undoClone(dir, existed)
+		return nil, fmt.Errorf("clone %s into %s: %w", a.Address(), dir, err)
+	}
+	return snap, nil
+}
+
+// undoClone removes what a failed clone wrote: the directory was empty
+// (or absent) before.
+func undoClone(dir string, existed bool) {
+	if !existed {
+		os.RemoveAll(dir)
+		return
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		os.RemoveAll(dir + string(os.PathSeparator) + e.Name())
+	}
+}
+
+// holdAll makes sure every chunk of the version is held before anything
+// is written, so a clone from a partial replica fails cleanly (and one
+// through the swarm fetches in large ranges first).
+func (a *Archive) holdAll(ctx context.Context, snap *Snapshot) error {
+	var need feed.RangeSet
+	for _, f := range snap.files {
+		for _, run := range chunkRuns(f.Chunks) {
+			need = need.Add(run.lo, run.hi)
+		}
+	}
+	for _, r := range need {
+		if err := a.holder.Hold(ctx, a.content, r.Lo, r.Hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (a *Archive) cloneInto(ctx context.Context, dir string, snap *Snapshot, opts CloneOptions) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer root.Close()
 	w := &writer{a: a, ctx: ctx, root: root, progress: opts.Progress}
@@ -88,12 +134,9 @@ func (a *Archive) Clone(ctx context.Context, dir string, at int64, opts CloneOpt
 		w.total += f.Size
 	}
 	if err := w.writeTree(snap.Files()); err != nil {
-		return nil, fmt.Errorf("clone %s into %s: %w", a.Address(), dir, err)
+		return err
 	}
-	if err := writeCloneState(root, CloneState{Archive: a.Address(), Version: snap.Version}); err != nil {
-		return nil, err
-	}
-	return snap, nil
+	return writeCloneState(root, CloneState{Archive: a.Address(), Version: snap.Version})
 }
 
 // checkEmptyDir refuses a directory that holds anything.

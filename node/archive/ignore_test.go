@@ -124,3 +124,12 @@ func TestScanSkipsSpecialFiles(t *testing.T) {
 		t.Errorf("scanning nothing: %v", err)
 	}
 }
+
+// FuzzIgnore parses arbitrary patterns and matches arbitrary paths:
+// nothing panics.
+func FuzzIgnore(f *testing.F) {
+	f.Add([]byte("*.log\n!keep.log\nbuild/\n/a/**/b\n[!x]?\\#\n"), "a/x/b", true)
+	f.Fuzz(func(t *testing.T, patterns []byte, path string, isDir bool) {
+		ParseIgnore(patterns).Match(path, isDir)
+	})
+}
