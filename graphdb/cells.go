@@ -147,6 +147,29 @@ func (en *entity) insertCell(o valueOps, c cell, s string) cell {
 	return c
 }
 
+// appendCell adds c after every cell of en (owned by the caller), which
+// has made room for it; otherwise it falls back to insertCell.
+func (en *entity) appendCell(o valueOps, c cell, s string) cell {
+	cs := en.cells.small
+	local := c.kind().arenaKind() && len(s) <= localMaxLen
+	if en.cells.big != nil || len(cs) == cap(cs) || local && int(en.strCap-en.strLen) < len(s) {
+		return en.insertCell(o, c, s)
+	}
+	switch {
+	case local && len(s) > 0:
+		off := int(en.strLen)
+		copy(unsafe.Slice((*byte)(unsafe.Add(en.strArea(), off)), len(s)), s)
+		en.strLen += uint32(len(s))
+		c.v = localFlag | uint64(off)<<localLenBits | uint64(len(s))
+	case local:
+		c.v = localFlag
+	case c.kind().arenaKind():
+		c.v = o.ar.put(s)
+	}
+	en.cells.small = append(cs, c)
+	return c
+}
+
 // removeCell deletes cell c (as found by findCell) from en (owned by the
 // caller). Its local bytes stay until the next relayout.
 func (en *entity) removeCell(o valueOps, c cell) {

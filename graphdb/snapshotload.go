@@ -13,6 +13,7 @@ type loader struct {
 	b      *builder
 	prev   EID
 	txEnts map[uint32][]EID // by stored tx
+	buf    []loadedCell
 }
 
 func newLoader(db *DB) *loader {
@@ -81,12 +82,17 @@ func (l *loader) tx(t uint64, e EID) {
 	}
 }
 
+// loadedCell is a cell as read, its bytes still in the snapshot.
+type loadedCell struct {
+	ak uint32
+	t  uint32
+	x  Value
+}
+
 func (l *loader) cells(r *reader, e EID, en *entity) error {
 	b, o := l.b, l.b.o
 	n := r.count(4)
-	en.relayout(n, 0)
-	var lastAK uint32
-	var lastV Value
+	cells, bytes := l.buf[:0], 0
 	for i := 0; i < n && r.err == nil; i++ {
 		a, kind := r.uvarint(), r.byte()
 		t := r.uvarint()
@@ -98,12 +104,24 @@ func (l *loader) cells(r *reader, e EID, en *entity) error {
 			break
 		}
 		ak := packAK(an, x.kind)
-		if i > 0 && (ak < lastAK || ak == lastAK && CompareValues(lastV, x) >= 0) {
+		if last := len(cells) - 1; last >= 0 && (ak < cells[last].ak || ak == cells[last].ak && CompareValues(cells[last].x, x) >= 0) {
 			return fmt.Errorf("entity %d: cells out of order", e)
 		}
-		lastAK, lastV = ak, x
-		c := en.insertCell(o, cell{ak: ak, t: uint32(t), v: x.n}, x.s)
-		k, v := c.kind(), c.v
+		cells = append(cells, loadedCell{ak, uint32(t), x})
+		if len(x.s) <= localMaxLen {
+			bytes += len(x.s)
+		}
+	}
+	l.buf = cells
+	if r.err != nil {
+		return r.err
+	}
+	if n <= pseqMaxSmall {
+		en.relayout(n, bytes)
+	}
+	for _, lc := range cells {
+		c := en.appendCell(o, cell{ak: lc.ak, t: lc.t, v: lc.x.n}, lc.x.s)
+		an, k, v, t := c.attr(), c.kind(), c.v, uint64(c.t)
 		st := b.ownAttr(an)
 		w := st.bits.ptr(b.ed, uint64(e)>>6)
 		w.cur |= 1 << (e & 63)
