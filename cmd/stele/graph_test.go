@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"os/exec"
 	"strings"
 	"testing"
 )
@@ -60,5 +62,69 @@ func TestTransactHistoryDiff(t *testing.T) {
 	s2.ok(`[{:person/name "Cy"}]`, "transact", "people")
 	if out := s2.ok("", "history", "people", `[:person/name "Cy"]`); !strings.Contains(out, `"Cy"`) {
 		t.Errorf("history through the daemon: %s", out)
+	}
+}
+
+func TestQueryPull(t *testing.T) {
+	s := initSandbox(t)
+	s.ok("", "feed", "new", "people")
+	s.ok(peopleSchema, "transact", "people")
+	s.ok(`[{:db/id "a" :person/name "Ann" :person/age 41 :person/friend "b"} {:db/id "b" :person/name "Bob" :person/age 30}]`, "transact", "people")
+	s.ok(`[[:db/add [:person/name "Ann"] :person/age 42]]`, "transact", "people")
+	q := `[:find ?n ?a :where [?e :person/name ?n] [?e :person/age ?a]]`
+	if out := s.ok("", "query", "people", q); out != "#{[\"Ann\" 42] [\"Bob\" 30]}\n" {
+		t.Errorf("query = %q", out)
+	}
+	if out := s.ok("", "query", "people", q, "--as-of", "2"); !strings.Contains(out, `["Ann" 41]`) {
+		t.Errorf("query --as-of 2 = %q", out)
+	}
+	if out := s.ok("", "query", "people", `[:find ?e . :in $ ?n :where [?e :person/name ?n]]`, `"Bob"`); out != "2\n" {
+		t.Errorf("query with an input = %q", out)
+	}
+	if out := s.ok("", "query", "people", `[:find ?a ?added :where [?e :person/age ?a _ ?added]]`, "--history", "--json"); !strings.Contains(strings.Join(strings.Fields(out), ""), `[41,false]`) {
+		t.Errorf("query --history --json = %s", out)
+	}
+	if out := s.ok("", "pull", "people", `[:person/name {:person/friend [:person/name]}]`, `[:person/name "Ann"]`); out != "{:person/name \"Ann\", :person/friend [{:person/name \"Bob\"}]}\n" {
+		t.Errorf("pull = %q", out)
+	}
+	s.fail(2, "cannot parse clause", "", "query", "people", `[:find ?x :where ?x]`)
+	s.fail(2, "input 1", "", "query", "people", `[:find ?e :in $ ?n :where [?e :person/name ?n]]`, `"unterminated`)
+	s.fail(1, "past the database's latest version", "", "query", "people", q, "--as-of", "9")
+	s.fail(1, "not found", "", "pull", "people", "[*]", `[:person/name "Zed"]`)
+}
+
+// TestWatch: a live query prints its result, then the rows each new
+// transaction adds and removes, through the daemon.
+func TestWatch(t *testing.T) {
+	s := newSandbox(t)
+	s.ok("", "init", "--profile", "local")
+	s.startDaemon()
+	s.ok("", "feed", "new", "people")
+	s.ok(peopleSchema, "transact", "people")
+	s.ok(`[{:person/name "Ann" :person/age 41}]`, "transact", "people")
+	cmd := exec.Command(steleBin, "watch", "people", `[:find ?n ?a :where [?e :person/name ?n] [?e :person/age ?a]]`)
+	cmd.Env, cmd.Dir = s.env, s.dir
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	lines := bufio.NewScanner(out)
+	next := func() string {
+		if !lines.Scan() {
+			t.Fatal("watch ended early")
+		}
+		return lines.Text()
+	}
+	if got := next(); got != `#{["Ann" 41]}` {
+		t.Fatalf("initial result %q", got)
+	}
+	s.ok(`[{:person/name "Bob" :person/age 30}]`, "transact", "people")
+	if got := next(); got != `+ ["Bob" 30]` {
+		t.Fatalf("after adding Bob: %q", got)
+	}
+	s.ok(`[[:db/add [:person/name "Ann"] :person/age 42]]`, "transact", "people")
+	if a, b := next(), next(); a != `- ["Ann" 41]` || b != `+ ["Ann" 42]` {
+		t.Fatalf("after Ann's birthday: %q %q", a, b)
 	}
 }

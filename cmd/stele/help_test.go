@@ -42,7 +42,7 @@ func TestExactlyTheIssueCommands(t *testing.T) {
 		"stele daemon":   false,
 		"stele transact": true, "stele history": true, "stele diff": true,
 		"stele publish": true, "stele versions": true, "stele ls": true, "stele cat": false,
-		"stele clone": false, "stele pull": false, "stele import": true,
+		"stele clone": false, "stele pull": true, "stele query": true, "stele watch": true, "stele import": true,
 		"stele id": true, "stele peers": true, "stele status": true,
 		"stele demo": false, "stele swarm connect": false, "stele seed": false, "stele unseed": false, "stele sync": false,
 	}

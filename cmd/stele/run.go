@@ -66,8 +66,8 @@ FEED is a local feed name or a feed address (k51..., with or without stele://).`
 	}
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.AddCommand(newInitCmd(a), newDaemonCmd(a), newFeedCmd(a), newVerifyCmd(a), newKeyCmd(a), newQuickstartCmd(a),
-		newTransactCmd(a), newHistoryCmd(a), newArchiveDiffCmd(a),
-		newArchivePublishCmd(a), newArchiveVersionsCmd(a), newArchiveLsCmd(a), newArchiveCatCmd(a), newArchiveCloneCmd(a), newArchivePullCmd(a), newArchiveImportCmd(a),
+		newTransactCmd(a), newHistoryCmd(a), newArchiveDiffCmd(a), newQueryCmd(a), newWatchCmd(a),
+		newArchivePublishCmd(a), newArchiveVersionsCmd(a), newArchiveLsCmd(a), newArchiveCatCmd(a), newArchiveCloneCmd(a), newPullCmd(a), newArchiveImportCmd(a),
 		newIDCmd(a), newPeersCmd(a), newSwarmCmd(a), newSeedCmd(a), newUnseedCmd(a), newSyncCmd(a), newStatusCmd(a), newDemoCmd(a))
 	return root
 }

@@ -52,7 +52,38 @@ type Database struct {
 
 	mu       sync.Mutex // serialises catch-up and transactions
 	mat      *graphdb.Materializer
-	snapshot int64 // basis of the snapshot on disk
+	snapshot int64             // basis of the snapshot on disk
+	recent   []*graphdb.Report // the latest reports, oldest first, for live queries
+}
+
+// keepReports is how many recent transaction reports a database keeps
+// for live queries that fall behind.
+const keepReports = 1024
+
+func (d *Database) remember(rs ...*graphdb.Report) {
+	d.recent = append(d.recent, rs...)
+	if over := len(d.recent) - keepReports; over > 0 {
+		d.recent = append(d.recent[:0:0], d.recent[over:]...)
+	}
+}
+
+// ReportsSince catches up with the feed and returns the reports of the
+// transactions at positions >= pos that it still keeps, in order (local
+// transactions and replicated ones alike). A live query that fell further
+// behind gets the later ones only, and re-runs (query.Live sees the gap).
+func (d *Database) ReportsSince(pos int64) ([]*graphdb.Report, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if _, err := d.catchUpLocked(); err != nil {
+		return nil, err
+	}
+	var out []*graphdb.Report
+	for _, r := range d.recent {
+		if r.Tx >= pos {
+			out = append(out, r)
+		}
+	}
+	return out, nil
 }
 
 // Open returns the database of f, loading its snapshot if it has one and
@@ -113,6 +144,7 @@ func (d *Database) catchUpLocked() ([]*graphdb.Report, error) {
 		reports = append(reports, d.mat.Apply(pos, entry)...)
 		return nil
 	})
+	d.remember(reports...)
 	if err != nil {
 		return reports, fmt.Errorf("database of %s: %w", d.feed.Address(), err)
 	}
@@ -161,9 +193,11 @@ func (d *Database) Transact(ops []graphdb.Op) (*graphdb.Report, error) {
 		// Someone appended to the feed behind the transactor's back.
 		return nil, fmt.Errorf("transact on %s: the entry landed at %d, not %d: another writer appended to the feed", d.feed.Address(), appended.Lo, r.Tx)
 	}
-	if _, err := d.mat.Commit(r); err != nil {
+	drained, err := d.mat.Commit(r)
+	if err != nil {
 		return nil, err
 	}
+	d.remember(drained...)
 	return r, nil
 }
 
