@@ -14,6 +14,7 @@ type suite func(dir string, report func(name string, value float64, unit string)
 
 var suites = map[string]suite{
 	"feed":  feedSuite,
+	"graph": graphSuite,
 	"swarm": swarmSuite,
 }
 
