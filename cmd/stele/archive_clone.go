@@ -163,32 +163,3 @@ func printPull(a *app, dir string, res archive.PullResult) {
 	}
 	fmt.Fprintf(a.stdout, "%s: version %d -> %d: %d written, %d removed\n", dir, res.From, res.To, len(res.Written), len(res.Removed))
 }
-
-// combinePull makes one "stele pull" of the archive pull ([DIR], zero or
-// one argument) and the Datalog pull of issue 3 (FEED PATTERN ENTITY,
-// three arguments): both issues name their command pull, and the number
-// of arguments tells them apart. The flags of both are accepted; each
-// command reads its own. Wire it in run.go as
-// combinePull(newArchivePullCmd(a), newPullCmd(a)).
-func combinePull(archivePull, datalogPull *cobra.Command) *cobra.Command {
-	cmd := archivePull
-	cmd.Use = "pull [DIR] | pull FEED PATTERN ENTITY"
-	cmd.Short = "Bring a clone up to date with its archive, or pull an entity by a pattern"
-	cmd.Long += "\n\nWith three arguments, pull is the Datalog pull:\n\n" + datalogPull.Long
-	cmd.Example += "\n" + datalogPull.Example
-	cmd.Flags().AddFlagSet(datalogPull.Flags())
-	archiveArgs, archiveRun := cmd.Args, cmd.RunE
-	cmd.Args = func(c *cobra.Command, args []string) error {
-		if len(args) >= 2 {
-			return datalogPull.Args(c, args)
-		}
-		return archiveArgs(c, args)
-	}
-	cmd.RunE = func(c *cobra.Command, args []string) error {
-		if len(args) >= 2 {
-			return datalogPull.RunE(c, args)
-		}
-		return archiveRun(c, args)
-	}
-	return cmd
-}

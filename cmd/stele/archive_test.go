@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/spf13/cobra"
 )
 
 // mkTree writes files (path -> content) under the sandbox's directory.
@@ -315,34 +313,6 @@ func TestCloneLiveThroughDaemon(t *testing.T) {
 	data, _ := os.ReadFile(s.path("mirror/.stele-clone"))
 	if json.Unmarshal(data, &state); state["version"] != 3.0 {
 		t.Errorf("clone state: %s", data)
-	}
-}
-
-// TestCombinePull checks that one pull command serves both pulls by the
-// number of arguments, each with its own flags.
-func TestCombinePull(t *testing.T) {
-	a := &app{env: func(string) string { return "" }}
-	var got string
-	var pattern bool
-	datalog := &cobra.Command{Use: "pull FEED PATTERN ENTITY", Long: "datalog", Example: "  stele pull people '[*]' 1",
-		Args: exactArgs(3, "FEED PATTERN ENTITY"),
-		RunE: func(_ *cobra.Command, args []string) error { got = "datalog " + strings.Join(args, " "); return nil }}
-	datalog.Flags().BoolVar(&pattern, "json", false, "")
-	cmd := combinePull(newArchivePullCmd(a), datalog)
-	if err := cmd.Args(cmd, []string{"people", "[*]", "1"}); err != nil {
-		t.Errorf("three arguments: %v", err)
-	}
-	if err := cmd.Args(cmd, []string{"people", "[*]"}); err == nil {
-		t.Error("two arguments accepted")
-	}
-	if err := cmd.Args(cmd, []string{"dir"}); err != nil {
-		t.Errorf("one argument: %v", err)
-	}
-	if err := cmd.ParseFlags([]string{"--json", "--force"}); err != nil || !pattern {
-		t.Errorf("flags of both: %v %v", err, pattern)
-	}
-	if err := cmd.RunE(cmd, []string{"people", "[*]", "1"}); err != nil || got != "datalog people [*] 1" {
-		t.Errorf("three arguments ran %q, %v", got, err)
 	}
 }
 
