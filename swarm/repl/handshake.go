@@ -240,7 +240,7 @@ func (c *conn) readStatus(theirs, told int64, ours feed.RangeSet) (PeerState, er
 	if err != nil {
 		return ps, c.fail(fmt.Errorf("status: %w", err))
 	}
-	ps.LatestHeld = r.held
+	ps.LatestHeld, ps.Resync = r.held, r.resync
 	now := c.s.e.clock.Now()
 	c.s.do(func(m *Machine) { m.LocalChanged(now, readLocal(c.s.f)) })
 	return ps, nil

@@ -35,6 +35,10 @@ type PeerState struct {
 	Ranges     feed.RangeSet // entries it holds
 	ToldLatest int64         // our latest, as our handshake told it
 	ToldRanges feed.RangeSet // our ranges, as our Status told it
+	// Resync: its checkpoint could not be verified from our latest (the
+	// handshakes crossed while our latest changed), so it must be told our
+	// latest again, to prove its own from there or expose a fork.
+	Resync bool
 }
 
 // A Machine schedules the replication of one feed among its peers. It is
@@ -123,6 +127,9 @@ func (m *Machine) AddPeer(now time.Time, id PeerID, st PeerState) {
 	p := newPeer(id, st, now, m.cfg)
 	m.peers[id] = p
 	m.sawPeer = true
+	if st.Resync {
+		m.Resync(now, id)
+	}
 	m.step(now)
 }
 
