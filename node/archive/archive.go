@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/steledb/stele/crypto"
@@ -64,6 +65,9 @@ type Archive struct {
 	content *feed.Feed
 	holder  Holder
 	attrs   schemaAttrs
+
+	mu       sync.Mutex
+	verified struct{ version, scanned int64 } // see lastScan
 }
 
 // Create makes a new archive authored here: a content feed, then the

@@ -15,6 +15,7 @@ func (p *publisher) commit(scanned time.Time) (PublishResult, error) {
 	ops := p.fileOps()
 	if len(ops) == 0 {
 		p.result.Version = p.base.Version
+		p.a.verifiedUnchanged(p.base.Version, scanned)
 		return p.result, nil
 	}
 	for _, h := range p.newRefs {

@@ -87,8 +87,10 @@
 // always left out) and skips sockets, devices and pipes. A file whose
 // size, modification time and mode equal the latest version's keeps its
 // content unread, unless its time is within RacyWindow of when the latest
-// publish read the directory (it could have changed again within the file
-// system's timestamp granularity): then it is read again. The files read
+// version's publish read the directory (it could have changed again
+// within the file system's timestamp granularity): then it is read again,
+// until a scan well past its time (a later version's, or one in the same
+// process that found nothing changed) vouches for it. The files read
 // are cut and hashed on all cores, in path order; a chunk whose hash is
 // in this publish or in the dedup index is not stored again; new chunks
 // are appended to the content feed in batches of 8 MiB (durably, before

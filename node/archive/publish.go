@@ -76,14 +76,32 @@ func (a *Archive) Publish(ctx context.Context, dir string, opts PublishOptions) 
 	return p.commit(scanned)
 }
 
-// lastScan is when the latest publish read its directory (zero if none).
+// lastScan is when a publish last read the directory and found what the
+// latest version holds: the latest version's own scan, or a later one
+// that found nothing changed (remembered in memory only, so --watch does
+// not re-read recently written files at every tick).
 func (a *Archive) lastScan(db *graphdb.DB) int64 {
+	last := int64(0)
 	for pos := db.Basis() - 1; pos >= 0; pos-- {
 		if v, ok := db.Value(graphdb.TxEID(pos), a.attrs.scanned); ok {
-			return v.Long()
+			last = v.Long()
+			break
 		}
 	}
-	return 0
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.verified.version == db.Basis() {
+		last = max(last, a.verified.scanned)
+	}
+	return last
+}
+
+// verifiedUnchanged remembers that a scan found the directory as version
+// holds it.
+func (a *Archive) verifiedUnchanged(version int64, scanned time.Time) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.verified.version, a.verified.scanned = version, scanned.UnixNano()
 }
 
 // A publisher carries one Publish from plan to commit.
