@@ -268,6 +268,18 @@ func (s *Store) List() ([]*Feed, error) {
 	return feeds, nil
 }
 
+// DiskUsage returns an estimate of the bytes the feed at pub takes on
+// disk (entries, tree hashes, checkpoints), from the store's file metadata:
+// it reads no data.
+func (s *Store) FeedDiskUsage(pub crypto.PublicKey) uint64 {
+	lo, hi := feedBounds(pub)
+	n, err := s.db.EstimateDiskUsage(lo, hi)
+	if err != nil {
+		return 0
+	}
+	return n
+}
+
 // DiskUsage returns the bytes the store's files take on disk, including
 // files made obsolete by compactions that are still being deleted.
 func (s *Store) DiskUsage() uint64 {

@@ -249,7 +249,10 @@ func (n *Node) follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
 		return errors.New("node closed")
 	}
 	if _, ok := n.following[pub]; !ok {
-		n.following[pub] = n.goLoop(func(ctx context.Context) { n.discover(ctx, pub) })
+		n.following[pub] = n.goLoop(func(ctx context.Context) {
+			go n.limitLoop(ctx, pub)
+			n.discover(ctx, pub)
+		})
 	}
 	return nil
 }

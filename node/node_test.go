@@ -112,3 +112,52 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedMaxStorage: a seed over its storage limit stops fetching.
+func TestSeedMaxStorage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := startNode(t, nil)
+	b := startNode(t, a)
+	f, _ := a.Repo.Feeds.Create("big")
+	big := make([][]byte, 64)
+	for i := range big {
+		big[i] = make([]byte, 64<<10)
+		for k := range big[i] {
+			big[i][k] = byte(i*31 + k*7 + k*k>>3)
+		}
+	}
+	for range 8 {
+		if _, err := f.Append(big...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b.Host.WaitRoutingTable(ctx, 1)
+	if err := b.Seed(f.PublicKey(), nil, 1<<20); err != nil {
+		t.Fatal(err)
+	}
+	rf, err := b.Repo.Feeds.Replicate(f.PublicKey(), "")
+	if err != nil {
+		rf, err = b.Repo.Feeds.Feed(f.PublicKey())
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the storage loop has stopped the follow: the engine's want
+	// is cleared, so the feed is not followed any more.
+	for {
+		st, ok := b.Engine.Status(f.PublicKey())
+		if ok && st.Want == nil && rf.Ranges().Count() > 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("seed over its limit still followed; holds %d entries", rf.Ranges().Count())
+		case <-rf.Watch():
+		case <-time.After(500 * time.Millisecond): // the loop runs on its own timer
+		}
+	}
+	if held := rf.Ranges().Count(); held == 512 {
+		t.Fatalf("a seed limited to 1 MiB fetched all %d entries (32 MiB)", held)
+	}
+}

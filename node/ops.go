@@ -41,6 +41,51 @@ func (n *Node) Unseed(pub crypto.PublicKey) (bool, error) {
 	return removed, nil
 }
 
+// overLimit reports whether fetching more of the seed at pub would exceed
+// its --max-storage or the store's limits.storage. A feed's size is the
+// larger of what the store's file metadata says and what was received (the
+// newest data may still be in memory).
+func (n *Node) overLimit(pub crypto.PublicKey) bool {
+	if global := n.Repo.Config.Limits.Storage; global > 0 && int64(n.Repo.Feeds.DiskUsage()) > global {
+		return true
+	}
+	s, ok := n.seeds.get(pub)
+	if !ok || s.maxStorage <= 0 {
+		return false
+	}
+	used := int64(n.Repo.Feeds.FeedDiskUsage(pub))
+	if st, ok := n.Engine.Status(pub); ok {
+		used = max(used, st.BytesDown)
+	}
+	return used > s.maxStorage
+}
+
+// limitLoop stops fetching a followed feed once it is over its storage
+// limits, checking whenever the feed changes (what is held stays held and
+// served; seeding resumes at the next start, or with "stele seed" again).
+func (n *Node) limitLoop(ctx context.Context, pub crypto.PublicKey) {
+	f, err := n.Repo.Feeds.Feed(pub)
+	if err != nil {
+		return
+	}
+	t := time.NewTicker(2 * time.Second) // other feeds count toward the store's limit
+	defer t.Stop()
+	for {
+		changed := f.Watch()
+		if n.overLimit(pub) {
+			n.log.Warn("storage limit reached: no longer fetching", "feed", crypto.FormatAddress(pub))
+			n.Engine.Unfollow(pub)
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		case <-t.C:
+		}
+	}
+}
+
 // Seeding reports whether the node seeds the feed at pub.
 func (n *Node) Seeding(pub crypto.PublicKey) bool {
 	_, ok := n.seeds.get(pub)
