@@ -63,6 +63,8 @@ type Node struct {
 	stop chan struct{} // closed by Close
 	wg   sync.WaitGroup
 
+	holdMu sync.Mutex // serialises Hold
+
 	mu        sync.Mutex
 	following map[crypto.PublicKey]context.CancelFunc // discovery loops
 	provided  map[crypto.DiscoveryID]bool

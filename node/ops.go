@@ -86,6 +86,49 @@ func (n *Node) limitLoop(ctx context.Context, pub crypto.PublicKey) {
 	}
 }
 
+// Hold makes sure entries [lo, hi) of f are held, fetching them from the
+// swarm if need be (it is the node's archive.Holder). Asked for the whole
+// feed as held, [0, Len), it first fetches the feed up to its newest
+// checkpoint (an author holds it already; a replica with nobody to ask
+// keeps what it holds). Fetches are serialised: each sets the feed's want.
+func (n *Node) Hold(ctx context.Context, f *feed.Feed, lo, hi int64) error {
+	n.holdMu.Lock()
+	defer n.holdMu.Unlock()
+	pub := f.PublicKey()
+	if _, hasDeadline := ctx.Deadline(); !hasDeadline {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+	}
+	if lo == 0 && hi == f.Len() {
+		if f.IsAuthor() {
+			return nil
+		}
+		held := f.Len() > 0 && f.Ranges().Covers(0, f.Len())
+		sctx := ctx
+		if held {
+			var cancel context.CancelFunc
+			sctx, cancel = context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+		}
+		err := n.Sync(sctx, pub, nil, nil)
+		if err != nil && held && errors.Is(err, context.DeadlineExceeded) {
+			return nil // nobody to ask: what is held will do
+		}
+		return err
+	}
+	if f.Ranges().Covers(lo, hi) && hi <= f.Len() {
+		return nil
+	}
+	if err := n.Sync(ctx, pub, &feed.Range{Lo: lo, Hi: hi}, nil); err != nil {
+		return err
+	}
+	if !f.Ranges().Covers(lo, hi) {
+		return fmt.Errorf("feed %s: entries %d:%d are not held after fetching: %w", f.Address(), lo, hi, feed.ErrNotHeld)
+	}
+	return nil
+}
+
 // Seeding reports whether the node seeds the feed at pub.
 func (n *Node) Seeding(pub crypto.PublicKey) bool {
 	_, ok := n.seeds.get(pub)

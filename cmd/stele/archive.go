@@ -27,7 +27,11 @@ const archivesDir = "archives"
 func (a *app) withArchives(fn func(r *repo.Repo, s *archive.Archives) error) error {
 	return a.withRepo(func(r *repo.Repo) error {
 		m := a.dbManager(r)
-		err := fn(r, &archive.Archives{Feeds: r.Feeds, DBs: m})
+		s := &archive.Archives{Feeds: r.Feeds, DBs: m}
+		if a.daemon != nil {
+			s.Holder = a.daemon.node // fetch what is missing through the swarm
+		}
+		err := fn(r, s)
 		if a.daemon == nil {
 			m.Close() // keep the snapshots for next time
 		}
@@ -47,13 +51,17 @@ func (a *app) withArchive(arg string, fn func(r *repo.Repo, s *archive.Archives,
 }
 
 func (a *app) openArchive(r *repo.Repo, s *archive.Archives, arg string) (*archive.Archive, error) {
-	f, err := a.lookupFeed(r, arg)
-	if err != nil {
+	addr := arg
+	if f, err := a.lookupFeed(r, arg); err == nil {
+		addr = f.Address()
+	} else if a.daemon == nil {
+		return nil, fmt.Errorf("%w (to fetch an archive from the swarm, start \"stele daemon\")", err)
+	} else if _, rerr := r.Feeds.Resolve(arg); rerr != nil {
 		return nil, err
 	}
-	ar, err := s.Open(a.ctx, f.Address())
+	ar, err := s.Open(a.ctx, addr)
 	if errors.Is(err, archive.ErrNotArchive) {
-		return nil, fmt.Errorf("feed %s is not an archive (\"stele publish DIR\" makes one)", label(f))
+		return nil, fmt.Errorf("feed %s is not an archive (\"stele publish DIR\" makes one)", addr)
 	}
 	return ar, err
 }

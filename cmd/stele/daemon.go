@@ -18,6 +18,7 @@ import (
 
 	"github.com/steledb/stele/node"
 	"github.com/steledb/stele/node/api"
+	"github.com/steledb/stele/node/archive"
 	"github.com/steledb/stele/node/dbs"
 	"github.com/steledb/stele/node/repo"
 )
@@ -76,6 +77,9 @@ func (a *app) runDaemon() error {
 	}
 	handler := api.NewServer(token, a.daemonCommand(d))
 	handler.Handle("GET /metrics", n.MetricsHandler())
+	handler.Handle("/archive/", archive.Handler(func(ctx context.Context, addr string) (*archive.Archive, error) {
+		return (&archive.Archives{Feeds: r.Feeds, DBs: n.DBs, Holder: n}).Open(ctx, addr)
+	}))
 	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()

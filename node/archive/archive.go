@@ -104,10 +104,27 @@ func (s *Archives) Create(name string) (*Archive, error) {
 // content.
 func (s *Archives) Open(ctx context.Context, nameOrAddress string) (*Archive, error) {
 	meta, err := s.Feeds.Lookup(nameOrAddress)
+	if errors.Is(err, feed.ErrNotFound) {
+		// An archive known only by its address: hold a replica, for the
+		// Holder to fill.
+		if pub, perr := crypto.ParseAddress(nameOrAddress); perr == nil {
+			meta, err = s.replica(pub)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("archive %s: %w", nameOrAddress, err)
 	}
 	return s.open(ctx, meta)
+}
+
+// replica returns the store's copy of the feed at pub, making an empty
+// replica if it has none.
+func (s *Archives) replica(pub crypto.PublicKey) (*feed.Feed, error) {
+	f, err := s.Feeds.Feed(pub)
+	if errors.Is(err, feed.ErrNotFound) {
+		f, err = s.Feeds.Replicate(pub, "")
+	}
+	return f, err
 }
 
 func (s *Archives) open(ctx context.Context, meta *feed.Feed) (*Archive, error) {
@@ -136,7 +153,7 @@ func (s *Archives) open(ctx context.Context, meta *feed.Feed) (*Archive, error) 
 	if err != nil {
 		return nil, fmt.Errorf("archive %s: content feed %q: %w", meta.Address(), addr.Str(), err)
 	}
-	content, err := s.Feeds.Feed(pub)
+	content, err := s.replica(pub)
 	if err != nil {
 		return nil, fmt.Errorf("archive %s: content feed %s: %w", meta.Address(), addr.Str(), err)
 	}
