@@ -52,7 +52,7 @@ func (a *app) dbManager(r *repo.Repo) *dbs.Manager {
 }
 
 func newTransactCmd(a *app) *cobra.Command {
-	var asJSON bool
+	var asJSON, migrate bool
 	cmd := &cobra.Command{
 		Use:   "transact FEED [FILE|-]",
 		Short: "Append one transaction (EDN tx-data) to a feed you author",
@@ -61,10 +61,13 @@ DataScript, from FILE or standard input. Tempids, lookup refs, upserts and
 retractions are resolved first; a transaction that cannot apply (unknown
 lookup ref, wrong value type, unique conflict, malformed EDN) is refused
 before anything is appended. Prints the transaction's position in the feed
-and the entity IDs the tempids became.`,
+and the entity IDs the tempids became. Changing a declared attribute's
+value type, cardinality or uniqueness is a migration: pass --migrate, and
+it is checked against the existing data.`,
 		Example: `  echo '[{:db/ident :person/name :db/valueType :db.type/string :db/unique :db.unique/identity}]' | stele transact people
   echo '[{:db/id "ann" :person/name "Ann"}]' | stele transact people
-  stele transact people changes.edn --json`,
+  stele transact people changes.edn --json
+  echo '[{:db/id :person/age :db/cardinality :db.cardinality/many}]' | stele transact people --migrate`,
 		Args: rangeArgs(1, 2, "FEED [FILE|-]"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
 			text, err := a.readInput(args[1:])
@@ -80,7 +83,14 @@ and the entity IDs the tempids became.`,
 				if err != nil {
 					return err
 				}
-				rep, err := d.Transact(ops)
+				transact := d.Transact
+				if migrate {
+					transact = d.Migrate
+				}
+				rep, err := transact(ops)
+				if err != nil && !migrate && strings.Contains(err.Error(), "is a migration") {
+					err = fmt.Errorf("%w; pass --migrate to check the change against the existing data and apply it", err)
+				}
 				if err != nil {
 					return fmt.Errorf("transact on %s: %w", label(d.Feed()), err)
 				}
@@ -88,6 +98,7 @@ and the entity IDs the tempids became.`,
 			})
 		}),
 	}
+	cmd.Flags().BoolVar(&migrate, "migrate", false, "allow changes to declared attributes, checked against existing data")
 	addJSONFlag(cmd, &asJSON)
 	return cmd
 }

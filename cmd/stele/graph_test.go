@@ -49,6 +49,10 @@ func TestTransactHistoryDiff(t *testing.T) {
 	if out := s.ok("", "feed", "info", "people", "--json"); !strings.Contains(out, `"length": 3`) {
 		t.Errorf("refused transactions changed the feed: %s", out)
 	}
+	// Schema changes to declared attributes are explicit, checked migrations.
+	s.fail(1, "pass --migrate", `[{:db/id :person/age :db/unique :db.unique/value}]`, "transact", "people")
+	s.fail(1, ":person/age", `[{:db/id :person/age :db/valueType :db.type/string}]`, "transact", "people", "--migrate")
+	s.ok(`[{:db/id :person/age :db/unique :db.unique/value}]`, "transact", "people", "--migrate")
 	s.fail(2, "want 0 <= V1 <= V2", "", "diff", "people", "3", "1")
 	s.fail(1, "past the database's latest version", "", "diff", "people", "0", "9")
 	s.fail(1, "not found", "", "history", "people", `[:person/name "Nobody"]`)

@@ -166,6 +166,17 @@ func (d *Database) DB() (*graphdb.DB, error) {
 // against the latest database, adds :db/txInstant unless ops set it,
 // appends the encoded entry (durably, signed) and returns the report.
 func (d *Database) Transact(ops []graphdb.Op) (*graphdb.Report, error) {
+	return d.transact(ops, false)
+}
+
+// Migrate is Transact for a transaction that changes declared attributes
+// (value type, cardinality, uniqueness): the change is checked against the
+// existing data (graphdb.DB.Migrate) and marked as a migration.
+func (d *Database) Migrate(ops []graphdb.Op) (*graphdb.Report, error) {
+	return d.transact(ops, true)
+}
+
+func (d *Database) transact(ops []graphdb.Op, migration bool) (*graphdb.Report, error) {
 	if !d.feed.IsAuthor() {
 		return nil, fmt.Errorf("transact on %s: %w", d.feed.Address(), feed.ErrNotAuthor)
 	}
@@ -181,7 +192,11 @@ func (d *Database) Transact(ops []graphdb.Op) (*graphdb.Report, error) {
 	if !setsTxInstant(ops) {
 		ops = append(ops, graphdb.Add{E: graphdb.TxEntity, A: ":db/txInstant", V: d.m.now().UTC()})
 	}
-	r, err := db.Transact(ops)
+	transact := db.Transact
+	if migration {
+		transact = db.Migrate
+	}
+	r, err := transact(ops)
 	if err != nil {
 		return nil, err
 	}
