@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -129,7 +130,7 @@ func (f *Feed) exportCheckpoints(fw *fileWriter, latest SignedCheckpoint) error 
 // checkpoint (up to maxSize) whose tree hashes are held.
 func (f *Feed) exportRange(fw *fileWriter, r Range, maxSize int64) error {
 	var piece [][]byte
-	lo, bytes := r.Lo, 0
+	lo, pieceBytes := r.Lo, 0
 	flush := func(hi int64) error {
 		if len(piece) == 0 {
 			return nil
@@ -139,17 +140,17 @@ func (f *Feed) exportRange(fw *fileWriter, r Range, maxSize int64) error {
 			return err
 		}
 		fw.section(secPiece, encodePiece(lo, size, proof, piece))
-		piece, lo, bytes = piece[:0], hi, 0
+		piece, lo, pieceBytes = piece[:0], hi, 0
 		return nil
 	}
 	err := f.Scan(r.Lo, r.Hi, func(i int64, data []byte) error {
-		if len(piece) == maxPieceEntries || (len(piece) > 0 && bytes+len(data) > maxPieceBytes) {
+		if len(piece) == maxPieceEntries || (len(piece) > 0 && pieceBytes+len(data) > maxPieceBytes) {
 			if err := flush(i); err != nil {
 				return err
 			}
 		}
-		piece = append(piece, bytes0(data))
-		bytes += len(data)
+		piece = append(piece, bytes.Clone(data))
+		pieceBytes += len(data)
 		return nil
 	})
 	if err != nil {
@@ -157,8 +158,6 @@ func (f *Feed) exportRange(fw *fileWriter, r Range, maxSize int64) error {
 	}
 	return flush(r.Hi)
 }
-
-func bytes0(b []byte) []byte { return append([]byte(nil), b...) }
 
 // proveForExport proves [lo, hi) against the largest held checkpoint of at
 // most maxSize whose tree hashes allow it.
