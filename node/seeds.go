@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 
 	"github.com/steledb/stele/crypto"
 	"github.com/steledb/stele/feed"
+	"github.com/steledb/stele/node/repo"
 )
 
 // SeedsFile, in the repo, lists the feeds the node seeds: it follows them
@@ -123,7 +123,7 @@ func (l *seedList) remove(pub crypto.PublicKey) (bool, error) {
 	return true, nil
 }
 
-// saveLocked writes the file atomically (temporary file, fsync, rename).
+// saveLocked writes the file atomically.
 func (l *seedList) saveLocked() error {
 	entries := make([]seedJSON, 0, len(l.seeds))
 	for _, s := range l.seeds {
@@ -138,21 +138,5 @@ func (l *seedList) saveLocked() error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(l.path), ".seeds-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), l.path)
+	return repo.WriteFileAtomic(l.path, append(data, '\n'), 0o600)
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/steledb/stele/graphdb"
 	"github.com/steledb/stele/graphdb/edn"
+	"github.com/steledb/stele/graphdb/query"
 	"github.com/steledb/stele/graphdb/txedn"
 	"github.com/steledb/stele/node/dbs"
 	"github.com/steledb/stele/node/repo"
@@ -279,70 +280,21 @@ func printDatoms(a *app, db *graphdb.DB, ds []graphdb.Datom, asJSON bool) error 
 	return nil
 }
 
-// resolveEntity reads an entity argument: an ID, a lookup ref or an ident.
+// resolveEntity reads an entity argument: an ID, a lookup ref or an
+// ident, resolved as queries resolve them (query.EntityOf).
 func resolveEntity(db *graphdb.DB, arg string) (graphdb.EID, error) {
-	if n, err := strconv.ParseUint(arg, 10, 64); err == nil {
-		return graphdb.EID(n), nil
-	}
 	form, err := edn.Parse([]byte(arg))
 	if err != nil {
 		return 0, fmt.Errorf("entity %q: want an ID, a lookup ref or an ident: %w", arg, err)
 	}
-	switch f := form.(type) {
-	case edn.Keyword:
-		if e, ok := db.Ident(string(edn.Format(f))); ok {
-			return e, nil
-		}
-	case edn.Vector:
-		if e, ok := lookupRef(db, f); ok {
-			return e, nil
-		}
+	if n, ok := form.(int64); ok && n <= 0 {
+		return 0, fmt.Errorf("entity %q: IDs are positive", arg)
 	}
-	return 0, fmt.Errorf("entity %q not found", arg)
-}
-
-// lookupRef resolves [:attr value] against a unique attribute.
-func lookupRef(db *graphdb.DB, ref edn.Vector) (graphdb.EID, bool) {
-	if len(ref) != 2 {
-		return 0, false
-	}
-	kw, ok := ref[0].(edn.Keyword)
+	en, ok := query.EntityOf(db, form)
 	if !ok {
-		return 0, false
+		return 0, fmt.Errorf("entity %q not found", arg)
 	}
-	attr, ok := db.AttributeByIdent(string(edn.Format(kw)))
-	if !ok {
-		return 0, false
-	}
-	v, ok := fromEDN(ref[1], attr.ValueType == graphdb.KindRef)
-	if !ok {
-		return 0, false
-	}
-	return db.Lookup(attr.ID, v)
-}
-
-// fromEDN converts a scalar EDN value to a stored value.
-func fromEDN(x edn.Value, ref bool) (graphdb.Value, bool) {
-	switch x := x.(type) {
-	case string:
-		return graphdb.String(x), true
-	case int64:
-		if ref {
-			return graphdb.Ref(graphdb.EID(x)), true
-		}
-		return graphdb.Long(x), true
-	case float64:
-		return graphdb.Double(x), true
-	case bool:
-		return graphdb.Bool(x), true
-	case edn.Keyword:
-		return graphdb.Keyword(string(edn.Format(x))), true
-	case time.Time:
-		return graphdb.Instant(x), true
-	case edn.UUID:
-		return graphdb.UUID([16]byte(x)), true
-	}
-	return graphdb.Value{}, false
+	return en.ID(), nil
 }
 
 func attrName(db *graphdb.DB, a graphdb.EID) string {

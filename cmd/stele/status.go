@@ -143,7 +143,11 @@ func printFeedStatus(a *app, st feedStatusJSON) {
 	}
 	t := newTable(a.stdout)
 	fmt.Fprintf(t, "feed:\t%s\n", name)
-	fmt.Fprintf(t, "role:\t%s%s\n", st.Role, map[bool]string{true: ", seeding", false: ""}[st.Seeding])
+	seeding := ""
+	if st.Seeding {
+		seeding = ", seeding"
+	}
+	fmt.Fprintf(t, "role:\t%s%s\n", st.Role, seeding)
 	fmt.Fprintf(t, "held:\t%d of %d entries (%s)\n", st.Held, st.Length, formatRangesJSON(st.Ranges))
 	if st.Latest != nil {
 		fmt.Fprintf(t, "checkpoint:\tsize %d, signed %s\n", st.Latest.Size, orDash(st.Latest.Time))

@@ -134,7 +134,7 @@ func initLocked(path string, cfg Config, opts Options) (*Repo, error) {
 	if err != nil {
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
-	if err := writeFileAtomic(filepath.Join(path, ConfigFile), FormatConfig(cfg), 0o600); err != nil {
+	if err := WriteFileAtomic(filepath.Join(path, ConfigFile), FormatConfig(cfg), 0o600); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("init %s: %w", path, err)
 	}
@@ -224,9 +224,9 @@ func PeerID(pub crypto.PublicKey) string {
 	return multihash.Multihash(crypto.AddressBytes(pub)[2:]).B58String()
 }
 
-// writeFileAtomic writes data to path through a synced temporary file
+// WriteFileAtomic writes data to path through a synced temporary file
 // and a rename, so a crash leaves the old file or the new one whole.
-func writeFileAtomic(path string, data []byte, perm fs.FileMode) error {
+func WriteFileAtomic(path string, data []byte, perm fs.FileMode) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
