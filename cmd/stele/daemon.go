@@ -183,10 +183,61 @@ func (a *app) forward(args []string) (code int, forwarded bool) {
 	if a.stdin != nil {
 		stdin = io.NopCloser(a.stdin) // the HTTP client closes bodies
 	}
-	code, err = c.Run(a.ctx, req, stdin, a.stdout, a.stderr)
+	code, err = a.runInterruptible(c, req, stdin)
 	if err != nil {
 		fmt.Fprintf(a.stderr, "stele: %v\n", err)
-		return exitError, true
 	}
 	return code, true
+}
+
+// runInterruptible runs req in the daemon, passing on interrupts as a
+// command run here would feel them: the first SIGINT or SIGTERM
+// interrupts the daemon's run (a command that runs until interrupted then
+// stops cleanly and its exit code comes back), the second drops the
+// connection, which cancels the run outright.
+func (a *app) runInterruptible(c *api.Client, req api.Request, stdin io.Reader) (int, error) {
+	id, err := api.NewToken()
+	if err != nil {
+		return exitError, err
+	}
+	req.ID = id
+	ctx, cancel := context.WithCancel(a.ctx)
+	defer cancel()
+	signals := make(chan os.Signal, 2)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(signals)
+	relayed := make(chan struct{})
+	go func() {
+		defer close(relayed)
+		a.relayInterrupts(ctx, c, id, signals, cancel)
+	}()
+	code, err := c.Run(ctx, req, stdin, a.stdout, a.stderr)
+	cancel()
+	<-relayed
+	if err != nil && a.ctx.Err() == nil && ctx.Err() != nil {
+		return exitInterrupted, errors.New("interrupted")
+	}
+	return code, err
+}
+
+// relayInterrupts forwards the first signal to the daemon as an interrupt
+// and cancels the run on the second; it returns when ctx ends.
+func (a *app) relayInterrupts(ctx context.Context, c *api.Client, id string, signals <-chan os.Signal, cancel func()) {
+	interrupted := false
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-signals:
+			if interrupted {
+				cancel()
+				return
+			}
+			interrupted = true
+			if err := c.Interrupt(ctx, id); err != nil {
+				cancel()
+				return
+			}
+		}
+	}
 }

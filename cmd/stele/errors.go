@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -14,6 +15,9 @@ const (
 	exitOK    = 0
 	exitError = 1 // the command ran and failed
 	exitUsage = 2 // the command line was wrong
+	// exitInterrupted: a second interrupt left a command run by the
+	// daemon before it finished (128 + SIGINT, as shells report it).
+	exitInterrupted = 130
 )
 
 // A usageError is a mistake in the command line: exit code 2.
@@ -51,6 +55,10 @@ func exitCode(stderr io.Writer, cmd *cobra.Command, err error) int {
 		return exitOK
 	}
 	msg := strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", " ")
+	if errors.Is(err, context.Canceled) {
+		// Only an interrupt cancels a command's context.
+		msg = strings.ReplaceAll(msg, context.Canceled.Error(), "interrupted")
+	}
 	var re runError
 	if errors.As(err, &re) && !errors.As(err, new(usageError)) {
 		fmt.Fprintf(stderr, "stele: %s\n", msg)

@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/big"
-	"os"
-	"os/signal"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -171,7 +169,7 @@ affect the query do not re-run it. Runs until interrupted.`,
 			if err != nil {
 				return usagef("%v", err)
 			}
-			ctx, stop := signal.NotifyContext(a.ctx, os.Interrupt)
+			ctx, stop := a.interruptible()
 			defer stop()
 			return a.withDatabase(args[0], func(_ *repo.Repo, d *dbs.Database) error {
 				return a.watch(ctx, d, q, inputs, asJSON)

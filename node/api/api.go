@@ -8,8 +8,9 @@
 //
 // # Endpoints
 //
-//	POST /api/v1/run     run a command (below)
-//	GET  /api/v1/ping    204 if the daemon is up and the token is right
+//	POST /api/v1/run        run a command (below)
+//	POST /api/v1/interrupt  interrupt a running command: ?id=ID (204; 404 if none runs)
+//	GET  /api/v1/ping       204 if the daemon is up and the token is right
 //
 // The daemon may serve more (Prometheus /metrics, archives over HTTP):
 // Server.Handle adds routes. Every /api/ route requires the header
@@ -35,6 +36,16 @@
 // Output is flushed as it is written, so long-running commands (watch,
 // sync with progress) stream live; closing the connection cancels the
 // command.
+//
+// # Interrupts
+//
+// A client may name its run with a random "id" in the query. Interrupting
+// that id ends the command's context while the connection stays open, as
+// SIGINT does to a command run in its own process: a command that runs
+// until interrupted (watch, clone --live, publish --watch) stops cleanly
+// and its last output and exit code still reach the client. The client
+// forwards its first SIGINT this way and closes the connection on the
+// second.
 package api
 
 import (
@@ -73,10 +84,13 @@ type Request struct {
 	Args []string
 	Cwd  string   // the client's working directory
 	Env  []string // KEY=VALUE: the client's environment variables the command may read
+	// ID, if set, names the run for Client.Interrupt: a random string
+	// (NewToken makes one), unique among the runs under way.
+	ID string
 }
 
 // A Command runs one command line in the daemon. It must honour ctx: it is
-// cancelled when the client goes away.
+// cancelled when the client goes away or interrupts the run.
 type Command func(ctx context.Context, req Request, stdin io.Reader, stdout, stderr io.Writer) int
 
 // Files in the repo that tell clients where the API is.
@@ -90,13 +104,17 @@ type Server struct {
 	mux   *http.ServeMux
 	token string
 	run   Command
+
+	mu   sync.Mutex
+	runs map[string]context.CancelFunc // by Request.ID, the runs that can be interrupted
 }
 
 // NewServer returns a server that runs commands with run and accepts only
 // requests bearing token.
 func NewServer(token string, run Command) *Server {
-	s := &Server{mux: http.NewServeMux(), token: token, run: run}
+	s := &Server{mux: http.NewServeMux(), token: token, run: run, runs: make(map[string]context.CancelFunc)}
 	s.mux.HandleFunc("POST /api/v1/run", s.auth(s.handleRun))
+	s.mux.HandleFunc("POST /api/v1/interrupt", s.auth(s.handleInterrupt))
 	s.mux.HandleFunc("GET /api/v1/ping", s.auth(func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 	}))
@@ -129,16 +147,54 @@ func (s *Server) auth(h http.HandlerFunc) http.HandlerFunc {
 }
 
 func (s *Server) handleRun(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	req := Request{Args: q["arg"], Cwd: q.Get("cwd"), Env: q["env"], ID: q.Get("id")}
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	if req.ID != "" {
+		if !s.register(req.ID, cancel) {
+			http.Error(w, fmt.Sprintf("a run with id %q is already under way", req.ID), http.StatusConflict)
+			return
+		}
+		defer s.unregister(req.ID)
+	}
 	// Reading the body (stdin) while writing output needs full duplex.
 	rc := http.NewResponseController(w)
 	_ = rc.EnableFullDuplex()
 	w.Header().Set("Content-Type", "application/vnd.stele.frames")
 	w.WriteHeader(http.StatusOK)
 	fw := &frameWriter{w: w, flush: func() { _ = rc.Flush() }}
-	q := r.URL.Query()
-	req := Request{Args: q["arg"], Cwd: q.Get("cwd"), Env: q["env"]}
-	code := s.run(r.Context(), req, r.Body, fw.stream(frameStdout), fw.stream(frameStderr))
+	code := s.run(ctx, req, r.Body, fw.stream(frameStdout), fw.stream(frameStderr))
 	fw.write(frameExit, []byte(strconv.Itoa(code)))
+}
+
+func (s *Server) register(id string, cancel context.CancelFunc) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, dup := s.runs[id]; dup {
+		return false
+	}
+	s.runs[id] = cancel
+	return true
+}
+
+func (s *Server) unregister(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.runs, id)
+}
+
+func (s *Server) handleInterrupt(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Query().Get("id")
+	s.mu.Lock()
+	cancel, ok := s.runs[id]
+	s.mu.Unlock()
+	if !ok {
+		http.Error(w, fmt.Sprintf("no run with id %q is under way", id), http.StatusNotFound)
+		return
+	}
+	cancel()
+	w.WriteHeader(http.StatusNoContent)
 }
 
 // A frameWriter multiplexes output streams into frames.
@@ -251,6 +307,9 @@ func (c *Client) authorize(r *http.Request) { r.Header.Set("Authorization", "Bea
 // stderr as it arrives, and returns its exit code.
 func (c *Client) Run(ctx context.Context, req Request, stdin io.Reader, stdout, stderr io.Writer) (int, error) {
 	q := url.Values{"arg": req.Args, "cwd": {req.Cwd}, "env": req.Env}
+	if req.ID != "" {
+		q.Set("id", req.ID)
+	}
 	if stdin == nil {
 		stdin = http.NoBody
 	}
@@ -269,6 +328,26 @@ func (c *Client) Run(ctx context.Context, req Request, stdin io.Reader, stdout, 
 		return 1, fmt.Errorf("daemon API: %s: %s", resp.Status, strings.TrimSpace(string(msg)))
 	}
 	return readFrames(bufio.NewReader(resp.Body), stdout, stderr)
+}
+
+// Interrupt interrupts the run named id (Request.ID): its command's
+// context ends, and Run still returns its last output and exit code.
+func (c *Client) Interrupt(ctx context.Context, id string) error {
+	hreq, err := http.NewRequestWithContext(ctx, "POST", c.base+"/api/v1/interrupt?"+url.Values{"id": {id}}.Encode(), http.NoBody)
+	if err != nil {
+		return err
+	}
+	c.authorize(hreq)
+	resp, err := c.http.Do(hreq)
+	if err != nil {
+		return fmt.Errorf("daemon API: interrupt: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusNoContent {
+		msg, _ := io.ReadAll(io.LimitReader(resp.Body, 1024))
+		return fmt.Errorf("daemon API: interrupt: %s: %s", resp.Status, strings.TrimSpace(string(msg)))
+	}
+	return nil
 }
 
 func readFrames(r *bufio.Reader, stdout, stderr io.Writer) (int, error) {

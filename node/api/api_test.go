@@ -134,6 +134,58 @@ func TestCancelOnDisconnect(t *testing.T) {
 	}
 }
 
+// TestInterrupt: an interrupted run's context ends while the connection
+// stays open, so its last words and exit code reach the client; unknown
+// and duplicate ids are refused.
+func TestInterrupt(t *testing.T) {
+	repo := serve(t, func(ctx context.Context, _ Request, _ io.Reader, stdout, _ io.Writer) int {
+		fmt.Fprint(stdout, "started;")
+		<-ctx.Done()
+		fmt.Fprint(stdout, "stopped cleanly")
+		return 0
+	})
+	c, err := Dial(context.Background(), repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := NewToken()
+	started := make(chan struct{})
+	var out bytes.Buffer
+	w := writerFunc(func(p []byte) (int, error) {
+		if out.Len() == 0 {
+			close(started)
+		}
+		return out.Write(p)
+	})
+	type result struct {
+		code int
+		err  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		code, err := c.Run(context.Background(), Request{ID: id}, nil, w, io.Discard)
+		done <- result{code, err}
+	}()
+	<-started
+	if code, err := c.Run(context.Background(), Request{ID: id}, nil, io.Discard, io.Discard); err == nil || !strings.Contains(err.Error(), "already under way") {
+		t.Errorf("a second run with the same id: code %d, %v", code, err)
+	}
+	if err := c.Interrupt(context.Background(), "no-such-run"); err == nil || !strings.Contains(err.Error(), "404") {
+		t.Errorf("interrupting an unknown run: %v", err)
+	}
+	if err := c.Interrupt(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-done:
+		if r.err != nil || r.code != 0 || out.String() != "started;stopped cleanly" {
+			t.Fatalf("interrupted run: code %d, err %v, output %q", r.code, r.err, out.String())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the interrupted command did not stop")
+	}
+}
+
 type writerFunc func([]byte) (int, error)
 
 func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
