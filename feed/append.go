@@ -131,7 +131,7 @@ func (f *Feed) commitAppend(entries [][]byte) (SignedCheckpoint, error) {
 	scp := SignedCheckpoint{Checkpoint: cp, Note: signed}
 	newRanges := oldRanges.Add(lo, fr.Size())
 
-	b := f.s.db.NewBatch()
+	b := f.s.db.NewBatchWithSize(writeBatchSize(entries))
 	defer b.Close()
 	if err := f.writeAppend(b, lo, entries, hashes, scp, oldRanges, newRanges); err != nil {
 		return SignedCheckpoint{}, fmt.Errorf("append: %w", err)

@@ -19,11 +19,20 @@ const (
 
 // encodeChunk encodes entries as uvarint(count) uvarint(len)... data....
 func encodeChunk(entries [][]byte) []byte {
+	return appendChunk(make([]byte, 0, chunkSize(entries)), entries)
+}
+
+// chunkSize bounds the encoded size of a chunk of entries.
+func chunkSize(entries [][]byte) int {
 	n := binary.MaxVarintLen64 * (len(entries) + 1)
 	for _, e := range entries {
 		n += len(e)
 	}
-	buf := make([]byte, 0, n)
+	return n
+}
+
+// appendChunk appends the encoding of a chunk of entries to buf.
+func appendChunk(buf []byte, entries [][]byte) []byte {
 	buf = binary.AppendUvarint(buf, uint64(len(entries)))
 	for _, e := range entries {
 		buf = binary.AppendUvarint(buf, uint64(len(e)))
@@ -32,6 +41,24 @@ func encodeChunk(entries [][]byte) []byte {
 		buf = append(buf, e...)
 	}
 	return buf
+}
+
+// encodedChunkSize is the exact encoded size of a chunk of entries.
+func encodedChunkSize(entries [][]byte) int {
+	n := uvarintLen(uint64(len(entries)))
+	for _, e := range entries {
+		n += uvarintLen(uint64(len(e))) + len(e)
+	}
+	return n
+}
+
+func uvarintLen(v uint64) int {
+	n := 1
+	for v >= 0x80 {
+		v >>= 7
+		n++
+	}
+	return n
 }
 
 var errCorruptChunk = errors.New("corrupt entry chunk")
@@ -72,6 +99,14 @@ func decodeChunk(buf []byte, fn func(k int, data []byte) error) (count int, err 
 	return int(c), nil
 }
 
+// writeBatchSize estimates the size of a batch that writes entries and
+// their tree hashes (about two per entry, in tiles rewritten whole), so
+// that the batch is allocated once rather than grown by copying.
+func writeBatchSize(entries [][]byte) int {
+	tiles := 2*len(entries)/tileHashes + 2
+	return chunkSize(entries) + (len(entries)/chunkSpan+1)*(feedKeyLen+16) + tiles*(feedKeyLen+16+4*8+tileHashes*32) + 4096
+}
+
 // putEntries writes entries first..first+len(entries) to b as chunks.
 func putEntries(b *pebble.Batch, pub crypto.PublicKey, first int64, entries [][]byte) error {
 	for len(entries) > 0 {
@@ -81,7 +116,12 @@ func putEntries(b *pebble.Batch, pub crypto.PublicKey, first int64, entries [][]
 			size += len(entries[n])
 			n++
 		}
-		if err := b.Set(feedKey(pub, kindEntries, uint64(first)), encodeChunk(entries[:n]), nil); err != nil {
+		// Encoded in place in the batch: entry data is copied once.
+		key := feedKey(pub, kindEntries, uint64(first))
+		op := b.SetDeferred(len(key), encodedChunkSize(entries[:n]))
+		copy(op.Key, key)
+		appendChunk(op.Value[:0], entries[:n])
+		if err := op.Finish(); err != nil {
 			return err
 		}
 		first += int64(n)

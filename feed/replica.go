@@ -137,7 +137,7 @@ func (f *Feed) ApplyRange(lo int64, entries [][]byte, size int64, proof merkle.R
 	f.write.Lock()
 	defer f.write.Unlock()
 	old := f.Ranges()
-	b := f.s.db.NewBatch()
+	b := f.s.db.NewBatchWithSize(writeBatchSize(entries))
 	defer b.Close()
 	for _, gap := range old.Missing(lo, hi) {
 		if err := putEntries(b, f.pub, gap.Lo, entries[gap.Lo-lo:gap.Hi-lo]); err != nil {
