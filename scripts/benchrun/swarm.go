@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -22,9 +21,9 @@ import (
 // in-process nodes over real libp2p connections; and the RSS of a daemon
 // holding 1,000 feeds.
 func swarmSuite(dir string, report func(string, float64, string)) error {
-	bin := filepath.Join(dir, "stele")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/stele").CombinedOutput(); err != nil {
-		return fmt.Errorf("go build: %v\n%s", err, out)
+	bin, err := buildStele(dir)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 	defer cancel()
