@@ -131,14 +131,18 @@ func (f *Feed) commitAppend(entries [][]byte) (SignedCheckpoint, error) {
 	scp := SignedCheckpoint{Checkpoint: cp, Note: signed}
 	newRanges := oldRanges.Add(lo, fr.Size())
 
-	b := f.s.db.NewBatchWithSize(writeBatchSize(entries))
+	b := f.s.db.NewBatchWithSize(writeBatchSize(lo, entries))
 	defer b.Close()
-	if err := f.writeAppend(b, lo, entries, hashes, scp, oldRanges, newRanges); err != nil {
+	w := f.blobs.writer()
+	if err := f.writeAppend(b, w, lo, entries, hashes, scp, oldRanges, newRanges); err != nil {
+		w.abort()
 		return SignedCheckpoint{}, fmt.Errorf("append: %w", err)
 	}
 	if err := b.Commit(pebble.Sync); err != nil {
+		w.abort()
 		return SignedCheckpoint{}, fmt.Errorf("append: commit: %w", err)
 	}
+	w.committed(nil)
 
 	f.mu.Lock()
 	f.frontier, f.latest, f.ranges = fr, scp, newRanges
@@ -147,8 +151,11 @@ func (f *Feed) commitAppend(entries [][]byte) (SignedCheckpoint, error) {
 	return scp, nil
 }
 
-func (f *Feed) writeAppend(b *pebble.Batch, lo int64, entries [][]byte, hashes []indexedHash, cp SignedCheckpoint, oldRanges, newRanges RangeSet) error {
-	if err := putEntries(b, f.pub, lo, entries); err != nil {
+func (f *Feed) writeAppend(b *pebble.Batch, w *blobWriter, lo int64, entries [][]byte, hashes []indexedHash, cp SignedCheckpoint, oldRanges, newRanges RangeSet) error {
+	if err := putEntries(b, w, f.pub, lo, entries); err != nil {
+		return err
+	}
+	if _, err := w.finish(b, f.pub); err != nil {
 		return err
 	}
 	if err := putHashes(f.s.db, b, f.pub, hashes); err != nil {

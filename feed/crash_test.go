@@ -64,10 +64,16 @@ func crashChild(dir string) {
 	wg.Wait()
 }
 
+// crashBatch is batch seq of writer g. Every third batch has entries of
+// 1 to 3 KiB, so its chunks go to blob segments; the others stay inline.
 func crashBatch(g, seq, n int) [][]byte {
 	b := make([][]byte, n)
 	for i := range b {
-		b[i] = []byte(fmt.Sprintf("writer %d batch %d entry %d of %d", g, seq, i, n))
+		e := fmt.Sprintf("writer %d batch %d entry %d of %d", g, seq, i, n)
+		if seq%3 == 0 {
+			e += strings.Repeat(fmt.Sprintf(" %d", seq), 300+(seq%7)*100)
+		}
+		b[i] = []byte(e)
 	}
 	return b
 }

@@ -47,6 +47,7 @@
 //	'F' pub 'e' be64(first)         -> entry chunk              consecutive entries first, first+1, ...
 //	'F' pub 'h' be64(tile)          -> hash tile                tree hashes tile*256 ... tile*256+255
 //	'F' pub 'x' be64(seq)           -> fork evidence
+//	'F' pub 'b' be64(segment)       -> uvarint(length) uvarint(live)  a blob segment file's committed and live bytes
 //
 // An entry chunk holds a run of consecutive entries that never crosses a
 // multiple of 64 and holds at most 256 KiB (a larger entry goes alone):
@@ -54,7 +55,24 @@
 //	uvarint(count) uvarint(len(e0)) ... uvarint(len(e[count-1])) e0 e1 ...
 //
 // so a batch of a thousand small entries costs sixteen keys, and entry i is
-// found by seeking to the last chunk key at or before i. Tree hashes use
+// found by seeking to the last chunk key at or before i.
+//
+// A chunk of 16 KiB or more is not kept in Pebble, which would write its
+// bytes to the log, again at flush and again at each compaction: it is
+// appended to the feed's current segment file, dir/blobs/<hex pub>/<16 hex
+// digits>.blob, and Pebble keeps a pointer in its place:
+//
+//	0x00 uvarint(segment) uvarint(offset) uvarint(length) crc32c(chunk, 4 bytes little-endian)
+//
+// (an inline chunk starts with a count of at least 1, never 0x00). A batch
+// writes its chunks, syncs the segment file, and only then commits the
+// Pebble batch with the pointers and the segment's new length, so no
+// pointer ever names bytes that are not on disk; bytes past the committed
+// length, left by a batch that never committed, are cut off when the feed
+// is next opened. Reads check each chunk's CRC-32C. A feed starts a new
+// segment past 256 MiB. Drop lowers a segment's live bytes, punches holes
+// where the dropped chunks were (on Linux), and deletes a segment with
+// nothing live, once no reader is inside it. Tree hashes use
 // the stored-hash index of golang.org/x/mod/sumdb/tlog (each perfect
 // subtree has one index, in append order) and are grouped in tiles of 256
 // indexes:

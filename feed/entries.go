@@ -99,29 +99,43 @@ func decodeChunk(buf []byte, fn func(k int, data []byte) error) (count int, err 
 	return int(c), nil
 }
 
-// writeBatchSize estimates the size of a batch that writes entries and
-// their tree hashes (about two per entry, in tiles rewritten whole), so
-// that the batch is allocated once rather than grown by copying.
-func writeBatchSize(entries [][]byte) int {
+// writeBatchSize estimates the size of a batch that writes entries from
+// first on and their tree hashes (about two per entry, in tiles rewritten
+// whole), so that the batch is allocated once rather than grown by
+// copying. Chunks bound for segments take a pointer's room.
+func writeBatchSize(first int64, entries [][]byte) int {
 	tiles := 2*len(entries)/tileHashes + 2
-	return chunkSize(entries) + (len(entries)/chunkSpan+1)*(feedKeyLen+16) + tiles*(feedKeyLen+16+4*8+tileHashes*32) + 4096
+	n := tiles*(feedKeyLen+16+4*8+tileHashes*32) + 4096
+	for len(entries) > 0 {
+		k, size := nextChunk(first, entries)
+		n += feedKeyLen + 16 + binary.MaxVarintLen64*(k+1)
+		if size+k*binary.MaxVarintLen64 < blobMinChunk {
+			n += size
+		}
+		first, entries = first+int64(k), entries[k:]
+	}
+	return n
 }
 
-// putEntries writes entries first..first+len(entries) to b as chunks.
-func putEntries(b *pebble.Batch, pub crypto.PublicKey, first int64, entries [][]byte) error {
+// nextChunk returns how many of entries (from index first on) the next
+// chunk holds, and their bytes.
+func nextChunk(first int64, entries [][]byte) (n, size int) {
+	limit := chunkSpan - int(first%chunkSpan)
+	for n < len(entries) && n < limit && (n == 0 || size+len(entries[n]) <= chunkBytes) {
+		size += len(entries[n])
+		n++
+	}
+	return n, size
+}
+
+// putEntries writes entries first..first+len(entries) to b as chunks:
+// inline, or (chunks of blobMinChunk bytes or more) through w to the
+// feed's segments.
+func putEntries(b *pebble.Batch, w *blobWriter, pub crypto.PublicKey, first int64, entries [][]byte) error {
 	for len(entries) > 0 {
-		n, size := 0, 0
-		limit := chunkSpan - int(first%chunkSpan)
-		for n < len(entries) && n < limit && (n == 0 || size+len(entries[n]) <= chunkBytes) {
-			size += len(entries[n])
-			n++
-		}
-		// Encoded in place in the batch: entry data is copied once.
+		n, _ := nextChunk(first, entries)
 		key := feedKey(pub, kindEntries, uint64(first))
-		op := b.SetDeferred(len(key), encodedChunkSize(entries[:n]))
-		copy(op.Key, key)
-		appendChunk(op.Value[:0], entries[:n])
-		if err := op.Finish(); err != nil {
+		if err := putChunk(b, w, key, entries[:n]); err != nil {
 			return err
 		}
 		first += int64(n)
@@ -130,34 +144,56 @@ func putEntries(b *pebble.Batch, pub crypto.PublicKey, first int64, entries [][]
 	return nil
 }
 
+func putChunk(b *pebble.Batch, w *blobWriter, key []byte, entries [][]byte) error {
+	size := encodedChunkSize(entries)
+	if size >= blobMinChunk {
+		ref, err := w.putChunk(entries)
+		if err != nil {
+			return err
+		}
+		return b.Set(key, ref.encode(), nil)
+	}
+	// Encoded in place in the batch: entry data is copied once.
+	op := b.SetDeferred(len(key), size)
+	copy(op.Key, key)
+	appendChunk(op.Value[:0], entries)
+	return op.Finish()
+}
+
 // scanEntries calls fn(i, data) for every stored entry i in [lo, hi), in
 // order. The data slice is only valid during the call. Entries that are not
 // stored are skipped; callers check the range set first.
-func scanEntries(r pebble.Reader, pub crypto.PublicKey, lo, hi int64, fn func(i int64, data []byte) error) error {
-	klo, _ := kindBounds(pub, kindEntries)
-	it, err := r.NewIter(&pebble.IterOptions{LowerBound: klo, UpperBound: feedKey(pub, kindEntries, uint64(hi))})
+func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) error {
+	bl := f.blobs
+	bl.enter()
+	defer bl.leave()
+	klo, _ := kindBounds(f.pub, kindEntries)
+	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: klo, UpperBound: feedKey(f.pub, kindEntries, uint64(hi))})
 	if err != nil {
 		return err
 	}
 	defer it.Close()
 	// The chunk holding lo starts at or before lo.
-	ok := it.SeekLT(feedKey(pub, kindEntries, uint64(lo)+1))
+	ok := it.SeekLT(feedKey(f.pub, kindEntries, uint64(lo)+1))
 	if !ok {
 		ok = it.First()
 	}
+	var buf []byte
 	for ; ok; ok = it.Next() {
 		first := int64(keySuffix(it.Key()))
 		val, err := it.ValueAndErr()
-		if err != nil {
-			return err
+		if err == nil {
+			val, _, err = bl.chunkData(val, &buf)
 		}
-		_, err = decodeChunk(val, func(k int, data []byte) error {
-			i := first + int64(k)
-			if i < lo || i >= hi {
-				return nil
-			}
-			return fn(i, data)
-		})
+		if err == nil {
+			_, err = decodeChunk(val, func(k int, data []byte) error {
+				i := first + int64(k)
+				if i < lo || i >= hi {
+					return nil
+				}
+				return fn(i, data)
+			})
+		}
 		if errors.Is(err, errCorruptChunk) {
 			return fmt.Errorf("entry chunk at index %d: %w", first, err)
 		}
@@ -168,45 +204,96 @@ func scanEntries(r pebble.Reader, pub crypto.PublicKey, lo, hi int64, fn func(i 
 	return it.Error()
 }
 
+// chunkData returns the encoded chunk a stored value holds or points to,
+// and the pointer if it is one.
+func (bl *blobs) chunkData(val []byte, buf *[]byte) ([]byte, *blobRef, error) {
+	ref, isRef, err := parseBlobRef(val)
+	if err != nil || !isRef {
+		return val, nil, err
+	}
+	data, err := bl.read(ref, buf)
+	return data, &ref, err
+}
+
 // dropEntries deletes the stored entries of [lo, hi) in b. Chunks that
 // straddle lo or hi keep their entries outside [lo, hi); a chunk that
-// straddles both is split around the hole.
-func dropEntries(r pebble.Reader, b *pebble.Batch, pub crypto.PublicKey, lo, hi int64) error {
-	left, err := chunkAt(r, pub, lo)
+// straddles both is split around the hole. The segment space of the
+// chunks removed or rewritten is released through w.
+func (f *Feed) dropEntries(b *pebble.Batch, w *blobWriter, lo, hi int64) ([]blobRef, error) {
+	left, err := f.chunkAt(lo)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	right, err := chunkAt(r, pub, hi-1)
+	right, err := f.chunkAt(hi - 1)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := b.DeleteRange(feedKey(pub, kindEntries, uint64(lo)), feedKey(pub, kindEntries, uint64(hi)), nil); err != nil {
-		return err
+	dead, err := f.blobRefs(lo, hi)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.DeleteRange(feedKey(f.pub, kindEntries, uint64(lo)), feedKey(f.pub, kindEntries, uint64(hi)), nil); err != nil {
+		return nil, err
 	}
 	if left.first < lo && left.end() > lo {
-		if err := b.Set(feedKey(pub, kindEntries, uint64(left.first)), encodeChunk(left.entries[:lo-left.first]), nil); err != nil {
-			return err
+		if left.ref != nil {
+			dead = append(dead, *left.ref)
+		}
+		if err := putChunk(b, w, feedKey(f.pub, kindEntries, uint64(left.first)), left.entries[:lo-left.first]); err != nil {
+			return nil, err
 		}
 	}
 	if right.first < hi && right.end() > hi {
-		return b.Set(feedKey(pub, kindEntries, uint64(hi)), encodeChunk(right.entries[hi-right.first:]), nil)
+		if err := putChunk(b, w, feedKey(f.pub, kindEntries, uint64(hi)), right.entries[hi-right.first:]); err != nil {
+			return nil, err
+		}
 	}
-	return nil
+	w.release(dead)
+	return dead, nil
+}
+
+// blobRefs returns the segment pointers of the chunks whose keys are in
+// [lo, hi).
+func (f *Feed) blobRefs(lo, hi int64) ([]blobRef, error) {
+	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: feedKey(f.pub, kindEntries, uint64(lo)), UpperBound: feedKey(f.pub, kindEntries, uint64(hi))})
+	if err != nil {
+		return nil, err
+	}
+	defer it.Close()
+	var refs []blobRef
+	for ok := it.First(); ok; ok = it.Next() {
+		val, err := it.ValueAndErr()
+		if err != nil {
+			return nil, err
+		}
+		ref, isRef, err := parseBlobRef(val)
+		if err != nil {
+			return nil, fmt.Errorf("entry chunk at index %d: %w", keySuffix(it.Key()), err)
+		}
+		if isRef {
+			refs = append(refs, ref)
+		}
+	}
+	return refs, it.Error()
 }
 
 // A chunk is a decoded entry chunk.
 type chunk struct {
 	first   int64
 	entries [][]byte
+	ref     *blobRef // where it is stored, if in a segment
 }
 
 func (c chunk) end() int64 { return c.first + int64(len(c.entries)) }
 
 // chunkAt returns the stored chunk whose key is the greatest at or below
 // index i (the chunk that holds i, if i is stored), or an empty chunk.
-func chunkAt(r pebble.Reader, pub crypto.PublicKey, i int64) (chunk, error) {
-	klo, _ := kindBounds(pub, kindEntries)
-	it, err := r.NewIter(&pebble.IterOptions{LowerBound: klo, UpperBound: feedKey(pub, kindEntries, uint64(i)+1)})
+func (f *Feed) chunkAt(i int64) (chunk, error) {
+	bl := f.blobs
+	bl.enter()
+	defer bl.leave()
+	klo, _ := kindBounds(f.pub, kindEntries)
+	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: klo, UpperBound: feedKey(f.pub, kindEntries, uint64(i)+1)})
 	if err != nil {
 		return chunk{}, err
 	}
@@ -216,13 +303,16 @@ func chunkAt(r pebble.Reader, pub crypto.PublicKey, i int64) (chunk, error) {
 	}
 	c := chunk{first: int64(keySuffix(it.Key()))}
 	val, err := it.ValueAndErr()
-	if err != nil {
-		return chunk{}, err
+	var buf []byte
+	if err == nil {
+		val, c.ref, err = bl.chunkData(val, &buf)
 	}
-	_, err = decodeChunk(val, func(_ int, data []byte) error {
-		c.entries = append(c.entries, append([]byte(nil), data...))
-		return nil
-	})
+	if err == nil {
+		_, err = decodeChunk(val, func(_ int, data []byte) error {
+			c.entries = append(c.entries, append([]byte(nil), data...))
+			return nil
+		})
+	}
 	if err != nil {
 		return chunk{}, fmt.Errorf("entry chunk at index %d: %w", c.first, err)
 	}

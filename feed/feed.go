@@ -40,6 +40,7 @@ type Feed struct {
 	latest   SignedCheckpoint // Size == -1: none held yet
 	ranges   RangeSet
 	frontier *merkle.Frontier // author only
+	blobs    *blobs           // large entry chunks (set once at open)
 	watchers []chan struct{}
 }
 
@@ -114,6 +115,9 @@ func (f *Feed) loadKey() error {
 // loadState reads the latest checkpoint, the held ranges and (for an
 // author) the tree frontier: O(log n + ranges) reads.
 func (f *Feed) loadState() error {
+	if err := f.loadBlobs(); err != nil {
+		return err
+	}
 	rec, ok, err := f.lastCheckpoint()
 	if err != nil {
 		return err
@@ -278,7 +282,7 @@ func (f *Feed) Scan(lo, hi int64, fn func(i int64, data []byte) error) error {
 		missing := r.Missing(lo, hi)[0]
 		return fmt.Errorf("feed %s entries %s: %w", f.Address(), missing, ErrNotHeld)
 	}
-	return scanEntries(f.s.db, f.pub, lo, hi, fn)
+	return f.scanEntries(lo, hi, fn)
 }
 
 // ProveRange returns a proof that entries [lo, hi) are in the tree of the

@@ -17,6 +17,7 @@ const (
 	kindCheckpoint = 'c' // be64(size) -> checkpoint record
 	kindRange      = 'r' // be64(lo) -> be64(hi): held ranges
 	kindFork       = 'x' // be64(seq) -> fork evidence
+	kindBlobSeg    = 'b' // be64(segment) -> blob segment record (blobs.go)
 )
 
 const feedKeyLen = 1 + 32 + 1 + 8

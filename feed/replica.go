@@ -137,31 +137,45 @@ func (f *Feed) ApplyRange(lo int64, entries [][]byte, size int64, proof merkle.R
 	f.write.Lock()
 	defer f.write.Unlock()
 	old := f.Ranges()
-	b := f.s.db.NewBatchWithSize(writeBatchSize(entries))
+	b := f.s.db.NewBatchWithSize(writeBatchSize(lo, entries))
 	defer b.Close()
-	for _, gap := range old.Missing(lo, hi) {
-		if err := putEntries(b, f.pub, gap.Lo, entries[gap.Lo-lo:gap.Hi-lo]); err != nil {
-			return err
-		}
-	}
-	if err := putHashes(f.s.db, b, f.pub, hashes); err != nil {
-		return err
-	}
+	w := f.blobs.writer()
 	updated := old.Add(lo, hi)
-	if err := f.putRanges(b, old, updated); err != nil {
-		return err
-	}
-	// Replicated data can be fetched again: no fsync, but the batch is
-	// atomic, so a crash never leaves entries without their hashes or
-	// range record.
-	if err := b.Commit(pebble.NoSync); err != nil {
+	if err := f.writeRange(b, w, lo, entries, hashes, old, updated); err != nil {
+		w.abort()
 		return fmt.Errorf("%s: store: %w", where, err)
 	}
+	// Replicated data can be fetched again: no fsync of the batch, but it
+	// is atomic, so a crash never leaves entries without their hashes or
+	// range record (and segment data is synced before it, so it never
+	// points at lost bytes).
+	if err := b.Commit(pebble.NoSync); err != nil {
+		w.abort()
+		return fmt.Errorf("%s: store: %w", where, err)
+	}
+	w.committed(nil)
 	f.mu.Lock()
 	f.ranges = updated
 	f.notifyLocked()
 	f.mu.Unlock()
 	return nil
+}
+
+// writeRange writes to b the entries of [lo, lo+len(entries)) that old
+// does not hold, their tree hashes and the new range set.
+func (f *Feed) writeRange(b *pebble.Batch, w *blobWriter, lo int64, entries [][]byte, hashes []indexedHash, old, updated RangeSet) error {
+	for _, gap := range old.Missing(lo, lo+int64(len(entries))) {
+		if err := putEntries(b, w, f.pub, gap.Lo, entries[gap.Lo-lo:gap.Hi-lo]); err != nil {
+			return err
+		}
+	}
+	if _, err := w.finish(b, f.pub); err != nil {
+		return err
+	}
+	if err := putHashes(f.s.db, b, f.pub, hashes); err != nil {
+		return err
+	}
+	return f.putRanges(b, old, updated)
 }
 
 // Drop deletes the held entries of [lo, hi) from a replica, with the tree
@@ -176,24 +190,8 @@ func (f *Feed) Drop(ctx context.Context, lo, hi int64) error {
 	f.write.Lock()
 	old := f.Ranges()
 	held := old.Intersect(lo, hi)
-	b := f.s.db.NewBatch()
-	defer b.Close()
-	for _, r := range held {
-		if err := f.dropHeld(b, r); err != nil {
-			f.write.Unlock()
-			return fmt.Errorf("drop %s of %s: %w", r, f.Address(), err)
-		}
-	}
 	updated := old.Remove(lo, hi)
-	err := f.putRanges(b, old, updated)
-	if err == nil {
-		err = b.Commit(pebble.Sync)
-	}
-	if err == nil {
-		f.mu.Lock()
-		f.ranges = updated
-		f.mu.Unlock()
-	}
+	err := f.commitDrop(held, old, updated)
 	f.write.Unlock()
 	if err != nil || len(held) == 0 {
 		return err
@@ -201,17 +199,52 @@ func (f *Feed) Drop(ctx context.Context, lo, hi int64) error {
 	return f.compact(ctx, held[0].Lo, held[len(held)-1].Hi)
 }
 
+// commitDrop deletes the held ranges in one synced batch, then gives
+// their segment space back. f.write must be held.
+func (f *Feed) commitDrop(held []Range, old, updated RangeSet) error {
+	b := f.s.db.NewBatch()
+	defer b.Close()
+	w := f.blobs.writer()
+	var dead []blobRef
+	for _, r := range held {
+		refs, err := f.dropHeld(b, w, r)
+		if err != nil {
+			w.abort()
+			return fmt.Errorf("drop %s of %s: %w", r, f.Address(), err)
+		}
+		dead = append(dead, refs...)
+	}
+	doomed, err := w.finish(b, f.pub)
+	if err == nil {
+		err = f.putRanges(b, old, updated)
+	}
+	if err == nil {
+		err = b.Commit(pebble.Sync)
+	}
+	if err != nil {
+		w.abort()
+		return fmt.Errorf("drop from %s: %w", f.Address(), err)
+	}
+	w.committed(doomed)
+	f.mu.Lock()
+	f.ranges = updated
+	f.mu.Unlock()
+	f.blobs.retire(dead, doomed)
+	return nil
+}
+
 // dropHeld deletes the entries of held range r and the hashes of nodes
 // lying entirely inside r, except r's own compact-range nodes.
-func (f *Feed) dropHeld(b *pebble.Batch, r Range) error {
-	if err := dropEntries(f.s.db, b, f.pub, r.Lo, r.Hi); err != nil {
-		return err
+func (f *Feed) dropHeld(b *pebble.Batch, w *blobWriter, r Range) ([]blobRef, error) {
+	dead, err := f.dropEntries(b, w, r.Lo, r.Hi)
+	if err != nil {
+		return nil, err
 	}
 	keep := make(map[int64]bool)
 	for _, idx := range compactRangeIndexes(r.Lo, r.Hi) {
 		keep[idx] = true
 	}
-	return deleteHashes(f.s.db, b, f.pub, merkle.StoredHashIndex(0, r.Lo), merkle.StoredHashIndex(0, r.Hi), func(index int64) bool {
+	return dead, deleteHashes(f.s.db, b, f.pub, merkle.StoredHashIndex(0, r.Lo), merkle.StoredHashIndex(0, r.Hi), func(index int64) bool {
 		level, n := merkle.SplitStoredHashIndex(index)
 		first, end := n<<level, (n+1)<<level
 		return first >= r.Lo && end <= r.Hi && !keep[index]

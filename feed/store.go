@@ -96,6 +96,9 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	for _, f := range s.feeds {
+		f.blobs.close()
+	}
 	// Flushing the memtable now means the next Open has no log to replay,
 	// so it stays fast however much was appended.
 	ferr := s.db.Flush()
@@ -268,22 +271,22 @@ func (s *Store) List() ([]*Feed, error) {
 	return feeds, nil
 }
 
-// DiskUsage returns an estimate of the bytes the feed at pub takes on
-// disk (entries, tree hashes, checkpoints), from the store's file metadata:
-// it reads no data.
+// FeedDiskUsage returns an estimate of the bytes the feed at pub takes
+// on disk (entries, tree hashes, checkpoints), from the store's file
+// metadata and the feed's segment files: it reads no data.
 func (s *Store) FeedDiskUsage(pub crypto.PublicKey) uint64 {
 	lo, hi := feedBounds(pub)
 	n, err := s.db.EstimateDiskUsage(lo, hi)
 	if err != nil {
-		return 0
+		n = 0
 	}
-	return n
+	return n + uint64(dirAllocated(s.blobDir(pub)))
 }
 
 // DiskUsage returns the bytes the store's files take on disk, including
 // files made obsolete by compactions that are still being deleted.
 func (s *Store) DiskUsage() uint64 {
-	return s.db.Metrics().DiskSpaceUsage()
+	return s.db.Metrics().DiskSpaceUsage() + uint64(dirAllocated(filepath.Join(s.dir, "blobs")))
 }
 
 // pebbleOptions tunes Pebble for a log store: a larger memtable absorbs

@@ -1,0 +1,503 @@
+package feed
+
+import (
+	"bufio"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/steledb/stele/crypto"
+)
+
+// Large entry chunks live outside Pebble, in append-only segment files of
+// their feed, so that their bytes are written once: Pebble would write
+// them to its log, again when it flushes, and again at every compaction.
+// Pebble keeps, under the chunk's key, a pointer:
+//
+//	0x00 uvarint(segment) uvarint(offset) uvarint(length) crc32c(4 bytes, little-endian)
+//
+// (an inline chunk starts with its entry count, never 0), and one record
+// per segment:
+//
+//	'F' pub 'b' be64(segment) -> uvarint(length) uvarint(live)
+//
+// length is how many bytes of the file committed batches wrote, live how
+// many of them chunks still point to. A batch writes its chunks at the end
+// of the feed's last segment, syncs the file, and only then commits the
+// Pebble batch holding the pointers and the new length, so a pointer never
+// points at bytes that are not on disk. Bytes past the committed length
+// (a batch that crashed or failed) are cut off when the feed is next
+// opened, as are segment files no record names. Dropping chunks lowers
+// live and punches holes where they were; a segment with nothing live
+// that is not the last is deleted. Readers and reclamation never wait for
+// each other: holes are punched only when no reader is inside the feed's
+// segments.
+const (
+	blobPointerTag = 0x00
+	// blobMinChunk is the smallest chunk (encoded) kept in a segment.
+	blobMinChunk = 16 << 10
+	// blobBufferSize is the write buffer of a segment writer: small
+	// entries are gathered, large ones written directly.
+	blobBufferSize = 1 << 20
+)
+
+// blobSegmentMax is the size past which a feed starts a new segment: a
+// bound on what a dropped range leaves allocated where holes cannot be
+// punched. A variable so that tests roll segments sooner.
+var blobSegmentMax int64 = 256 << 20
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+// A blobRef locates a chunk in a segment.
+type blobRef struct {
+	seg    uint64
+	off, n int64
+	crc    uint32
+}
+
+func (r blobRef) encode() []byte {
+	b := []byte{blobPointerTag}
+	b = binary.AppendUvarint(b, r.seg)
+	b = binary.AppendUvarint(b, uint64(r.off))
+	b = binary.AppendUvarint(b, uint64(r.n))
+	return binary.LittleEndian.AppendUint32(b, r.crc)
+}
+
+// parseBlobRef decodes a pointer; ok is false for an inline chunk.
+func parseBlobRef(val []byte) (r blobRef, ok bool, err error) {
+	if len(val) == 0 || val[0] != blobPointerTag {
+		return r, false, nil
+	}
+	p := val[1:]
+	var fields [3]uint64
+	for k := range fields {
+		v, n := binary.Uvarint(p)
+		if n <= 0 {
+			return r, true, errCorruptChunk
+		}
+		fields[k], p = v, p[n:]
+	}
+	if len(p) != 4 || fields[1] > 1<<62 || fields[2] > 1<<31 {
+		return r, true, errCorruptChunk
+	}
+	return blobRef{seg: fields[0], off: int64(fields[1]), n: int64(fields[2]), crc: binary.LittleEndian.Uint32(p)}, true, nil
+}
+
+// A segment is the committed state of one segment file.
+type segment struct{ length, live int64 }
+
+func (s segment) encode() []byte {
+	return binary.AppendUvarint(binary.AppendUvarint(nil, uint64(s.length)), uint64(s.live))
+}
+
+func parseSegment(val []byte) (segment, error) {
+	l, n := binary.Uvarint(val)
+	live, m := binary.Uvarint(val[max(n, 0):])
+	if n <= 0 || m <= 0 || n+m != len(val) || live > l || l > 1<<62 {
+		return segment{}, errors.New("corrupt blob segment record")
+	}
+	return segment{int64(l), int64(live)}, nil
+}
+
+// blobs are one feed's segment files. Changes to segs come from the
+// feed's writer (under Feed.write); mu guards every field for readers.
+type blobs struct {
+	dir string
+
+	mu      sync.Mutex
+	segs    map[uint64]segment
+	last    uint64 // the segment appended to; valid if len(segs) > 0
+	files   map[uint64]*os.File
+	readers int       // scans inside the segments now
+	dead    []blobRef // dropped chunks waiting for the readers to leave
+	doomed  []uint64  // segments to delete once the readers leave
+}
+
+func (s *Store) blobDir(pub crypto.PublicKey) string {
+	return filepath.Join(s.dir, "blobs", fmt.Sprintf("%x", pub[:]))
+}
+
+func segmentPath(dir string, seg uint64) string {
+	return filepath.Join(dir, fmt.Sprintf("%016x.blob", seg))
+}
+
+// loadBlobs reads the segment records and brings the files in line with
+// them: it cuts off bytes past the committed length, and deletes files no
+// record names (their batch never committed) or with nothing live.
+func (f *Feed) loadBlobs() error {
+	bl := &blobs{dir: f.s.blobDir(f.pub), segs: make(map[uint64]segment), files: make(map[uint64]*os.File)}
+	f.blobs = bl
+	lo, hi := kindBounds(f.pub, kindBlobSeg)
+	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	if err != nil {
+		return err
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		seg, err := parseSegment(it.Value())
+		if err != nil {
+			it.Close()
+			return fmt.Errorf("blob segment %d: %w", keySuffix(it.Key()), err)
+		}
+		bl.segs[keySuffix(it.Key())] = seg
+		bl.last = max(bl.last, keySuffix(it.Key()))
+	}
+	if err := it.Close(); err != nil {
+		return err
+	}
+	files, err := os.ReadDir(bl.dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		if len(bl.segs) > 0 {
+			return fmt.Errorf("blob segments: directory %s is missing", bl.dir)
+		}
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("blob segments: %w", err)
+	}
+	for _, e := range files {
+		if err := bl.reconcile(f.s.db, f.pub, e.Name()); err != nil {
+			return err
+		}
+	}
+	for seg, st := range bl.segs {
+		if _, err := os.Stat(segmentPath(bl.dir, seg)); err != nil && st.live > 0 {
+			return fmt.Errorf("blob segment %s, holding %d bytes of entries: %w", segmentPath(bl.dir, seg), st.live, err)
+		}
+	}
+	return nil
+}
+
+// reconcile brings one file of the segment directory in line with its
+// record.
+func (bl *blobs) reconcile(db *pebble.DB, pub crypto.PublicKey, name string) error {
+	path := filepath.Join(bl.dir, name)
+	seg, err := strconv.ParseUint(strings.TrimSuffix(name, ".blob"), 16, 64)
+	if err != nil || !strings.HasSuffix(name, ".blob") {
+		return nil // not ours
+	}
+	st, ok := bl.segs[seg]
+	switch {
+	case !ok:
+		return os.Remove(path)
+	case st.live == 0 && seg != bl.last:
+		if err := os.Remove(path); err != nil {
+			return err
+		}
+		delete(bl.segs, seg)
+		return db.Delete(feedKey(pub, kindBlobSeg, seg), pebble.Sync)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		return err
+	}
+	if fi.Size() > st.length {
+		return os.Truncate(path, st.length)
+	}
+	if fi.Size() < st.length {
+		return fmt.Errorf("blob segment %s is %d bytes, %d were committed (truncated?)", path, fi.Size(), st.length)
+	}
+	return nil
+}
+
+// file returns the open segment file, opening it if needed.
+func (bl *blobs) file(seg uint64, create bool) (*os.File, error) {
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	if fh, ok := bl.files[seg]; ok {
+		return fh, nil
+	}
+	flags := os.O_RDWR
+	if create {
+		flags |= os.O_CREATE | os.O_EXCL
+	}
+	fh, err := os.OpenFile(segmentPath(bl.dir, seg), flags, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("blob segment: %w", err)
+	}
+	bl.files[seg] = fh
+	return fh, nil
+}
+
+// read returns the chunk ref points to, read into *buf, after checking
+// its checksum.
+func (bl *blobs) read(ref blobRef, buf *[]byte) ([]byte, error) {
+	fh, err := bl.file(ref.seg, false)
+	if err != nil {
+		return nil, err
+	}
+	if int64(cap(*buf)) < ref.n {
+		*buf = make([]byte, ref.n)
+	}
+	data := (*buf)[:ref.n]
+	if _, err := fh.ReadAt(data, ref.off); err != nil {
+		return nil, fmt.Errorf("read %s at offset %d: %w", fh.Name(), ref.off, err)
+	}
+	if crc32.Checksum(data, castagnoli) != ref.crc {
+		return nil, fmt.Errorf("%s at offset %d: checksum mismatch: %w", fh.Name(), ref.off, errCorruptChunk)
+	}
+	return data, nil
+}
+
+// enter and leave bracket a reader's use of segment data: what Drop
+// frees is reclaimed only when no reader is inside.
+func (bl *blobs) enter() {
+	bl.mu.Lock()
+	bl.readers++
+	bl.mu.Unlock()
+}
+
+func (bl *blobs) leave() {
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	bl.readers--
+	bl.reclaimLocked()
+}
+
+// retire records chunks that committed batches no longer point to, and
+// segments left with nothing live.
+func (bl *blobs) retire(dead []blobRef, doomed []uint64) {
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	bl.dead = append(bl.dead, dead...)
+	bl.doomed = append(bl.doomed, doomed...)
+	bl.reclaimLocked()
+}
+
+// reclaimLocked punches the holes and deletes the segments waiting for
+// the readers to leave. Failures only leave space allocated.
+func (bl *blobs) reclaimLocked() {
+	if bl.readers > 0 {
+		return
+	}
+	gone := make(map[uint64]bool)
+	for _, seg := range bl.doomed {
+		gone[seg] = true
+		if fh, ok := bl.files[seg]; ok {
+			fh.Close()
+			delete(bl.files, seg)
+		}
+		os.Remove(segmentPath(bl.dir, seg))
+	}
+	for _, ref := range bl.dead {
+		if gone[ref.seg] {
+			continue
+		}
+		if fh, ok := bl.files[ref.seg]; ok {
+			punchHole(fh, ref.off, ref.n)
+		} else if fh, err := os.OpenFile(segmentPath(bl.dir, ref.seg), os.O_RDWR, 0); err == nil {
+			punchHole(fh, ref.off, ref.n)
+			fh.Close()
+		}
+	}
+	bl.dead, bl.doomed = nil, nil
+}
+
+// close closes the open segment files.
+func (bl *blobs) close() {
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	for seg, fh := range bl.files {
+		fh.Close()
+		delete(bl.files, seg)
+	}
+}
+
+// dirAllocated sums what the files under dir take on disk (holes
+// excluded).
+func dirAllocated(dir string) int64 {
+	total := int64(0)
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				total += allocatedSize(fi)
+			}
+		}
+		return nil
+	})
+	return total
+}
+
+// A blobWriter writes one batch's large chunks at the end of the feed's
+// last segment (or a new one). Use it under Feed.write: put, then finish
+// before committing the Pebble batch, then committed or abort.
+type blobWriter struct {
+	bl      *blobs
+	seg     uint64
+	fh      *os.File
+	start   int64 // the committed length when the batch began
+	off     int64 // where the next chunk goes
+	created bool
+	buf     *bufio.Writer
+	live    map[uint64]int64   // live bytes added (or removed) per segment
+	next    map[uint64]segment // the records finish wrote
+}
+
+func (bl *blobs) writer() *blobWriter { return &blobWriter{bl: bl, live: make(map[uint64]int64)} }
+
+// open picks the segment to write: the last, or a new one past
+// blobSegmentMax.
+func (w *blobWriter) open() error {
+	bl := w.bl
+	bl.mu.Lock()
+	seg, st, any := bl.last, bl.segs[bl.last], len(bl.segs) > 0
+	bl.mu.Unlock()
+	if any && st.length >= blobSegmentMax {
+		seg, st, any = seg+1, segment{}, false
+	}
+	if !any {
+		if err := os.MkdirAll(bl.dir, 0o700); err != nil {
+			return fmt.Errorf("blob segments: %w", err)
+		}
+		// A file left by a batch that never committed.
+		os.Remove(segmentPath(bl.dir, seg))
+		w.created = true
+	}
+	fh, err := bl.file(seg, w.created)
+	if err != nil {
+		return err
+	}
+	w.seg, w.fh, w.start, w.off = seg, fh, st.length, st.length
+	w.buf = bufio.NewWriterSize(offsetWriter{fh, &w.off}, blobBufferSize)
+	return nil
+}
+
+// offsetWriter writes at *off and advances it.
+type offsetWriter struct {
+	fh  *os.File
+	off *int64
+}
+
+func (o offsetWriter) Write(p []byte) (int, error) {
+	n, err := o.fh.WriteAt(p, *o.off)
+	*o.off += int64(n)
+	return n, err
+}
+
+// putChunk writes entries as one chunk and returns where it went.
+func (w *blobWriter) putChunk(entries [][]byte) (blobRef, error) {
+	if w.fh == nil {
+		if err := w.open(); err != nil {
+			return blobRef{}, err
+		}
+	}
+	hdr := binary.AppendUvarint(make([]byte, 0, binary.MaxVarintLen64*(len(entries)+1)), uint64(len(entries)))
+	for _, e := range entries {
+		hdr = binary.AppendUvarint(hdr, uint64(len(e)))
+	}
+	ref := blobRef{seg: w.seg, off: w.off + int64(w.buf.Buffered())}
+	crc := crc32.Update(0, castagnoli, hdr)
+	if _, err := w.buf.Write(hdr); err != nil {
+		return blobRef{}, fmt.Errorf("write %s: %w", w.fh.Name(), err)
+	}
+	ref.n = int64(len(hdr))
+	for _, e := range entries {
+		crc = crc32.Update(crc, castagnoli, e)
+		if _, err := w.buf.Write(e); err != nil {
+			return blobRef{}, fmt.Errorf("write %s: %w", w.fh.Name(), err)
+		}
+		ref.n += int64(len(e))
+	}
+	ref.crc = crc
+	w.live[w.seg] += ref.n
+	return ref, nil
+}
+
+// release counts chunks the batch stops pointing to.
+func (w *blobWriter) release(refs []blobRef) {
+	for _, r := range refs {
+		w.live[r.seg] -= r.n
+	}
+}
+
+// finish makes the batch's chunks durable and adds the segment records to
+// b. It returns the segments left with nothing live, whose records it
+// deletes: remove their files (retire) once b is committed.
+func (w *blobWriter) finish(b *pebble.Batch, pub crypto.PublicKey) (doomed []uint64, err error) {
+	if w.fh != nil {
+		if err := w.buf.Flush(); err != nil {
+			return nil, fmt.Errorf("write %s: %w", w.fh.Name(), err)
+		}
+		if err := w.fh.Sync(); err != nil {
+			return nil, fmt.Errorf("sync %s: %w", w.fh.Name(), err)
+		}
+		if w.created {
+			// The new file, and the directories MkdirAll may have made.
+			for _, dir := range []string{w.bl.dir, filepath.Dir(w.bl.dir), filepath.Dir(filepath.Dir(w.bl.dir))} {
+				if err := syncDir(dir); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	w.next = make(map[uint64]segment, len(w.live))
+	bl := w.bl
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	last := bl.last
+	if w.fh != nil {
+		last = max(last, w.seg)
+	}
+	for seg, delta := range w.live {
+		st := bl.segs[seg]
+		if seg == w.seg && w.fh != nil {
+			st.length = w.off
+		}
+		st.live += delta
+		if st.live < 0 || st.live > st.length {
+			panic(fmt.Sprintf("blob segment %d: %d live bytes of %d", seg, st.live, st.length))
+		}
+		w.next[seg] = st
+		key := feedKey(pub, kindBlobSeg, seg)
+		if st.live == 0 && seg != last {
+			doomed = append(doomed, seg)
+			err = b.Delete(key, nil)
+		} else {
+			err = b.Set(key, st.encode(), nil)
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	return doomed, nil
+}
+
+// committed records the state finish wrote, once b is committed.
+func (w *blobWriter) committed(doomed []uint64) {
+	bl := w.bl
+	bl.mu.Lock()
+	defer bl.mu.Unlock()
+	for seg, st := range w.next {
+		bl.segs[seg] = st
+	}
+	for _, seg := range doomed {
+		delete(bl.segs, seg)
+	}
+	if w.fh != nil {
+		bl.last = max(bl.last, w.seg)
+	}
+}
+
+// abort undoes the batch's writes when b was not committed.
+func (w *blobWriter) abort() {
+	if w.fh == nil {
+		return
+	}
+	if w.created {
+		w.bl.mu.Lock()
+		delete(w.bl.files, w.seg)
+		w.bl.mu.Unlock()
+		w.fh.Close()
+		os.Remove(w.fh.Name())
+		return
+	}
+	w.fh.Truncate(w.start)
+}

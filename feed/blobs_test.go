@@ -1,0 +1,246 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// mixedEntry is entry i of a feed whose entries range from a few bytes to
+// 100 KiB, so chunks land inline and in segments.
+func mixedEntry(i int64) []byte {
+	sizes := []int{7, 300, 5000, 40 << 10, 100 << 10, 1}
+	b := make([]byte, sizes[i%int64(len(sizes))])
+	rand.NewChaCha8([32]byte{byte(i), byte(i >> 8), byte(i >> 16)}).Read(b)
+	return b
+}
+
+func mixedEntries(lo, hi int64) [][]byte {
+	out := make([][]byte, 0, hi-lo)
+	for i := lo; i < hi; i++ {
+		out = append(out, mixedEntry(i))
+	}
+	return out
+}
+
+// smallSegments makes feeds roll segments every 256 KiB for one test.
+func smallSegments(t *testing.T) {
+	old := blobSegmentMax
+	blobSegmentMax = 256 << 10
+	t.Cleanup(func() { blobSegmentMax = old })
+}
+
+func segmentFiles(t *testing.T, s *Store, f *Feed) []string {
+	t.Helper()
+	names, err := filepath.Glob(filepath.Join(s.blobDir(f.PublicKey()), "*.blob"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
+}
+
+func checkEntries(t *testing.T, f *Feed, lo, hi int64) {
+	t.Helper()
+	err := f.Scan(lo, hi, func(i int64, data []byte) error {
+		if !bytes.Equal(data, mixedEntry(i)) {
+			t.Fatalf("entry %d: %d bytes differ from what was appended", i, len(data))
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Entries of every size survive a reopen, across several segments, and
+// verify; small chunks stay inline.
+func TestBlobRoundTrip(t *testing.T) {
+	smallSegments(t)
+	dir := t.TempDir()
+	s := openTestStore(t, dir, 1)
+	f, _ := s.Create("mixed")
+	for lo := int64(0); lo < 120; lo += 40 {
+		if _, err := f.Append(mixedEntries(lo, lo+40)...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.Append([]byte("small"), []byte("only")); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(segmentFiles(t, s, f)); n < 3 {
+		t.Fatalf("%d segment files for 2.9 MiB of chunks, want several", n)
+	}
+	s.Close()
+	s = openTestStore(t, dir, 1)
+	f, _ = s.Lookup("mixed")
+	checkEntries(t, f, 0, 120)
+	if got, _ := f.Get(121); string(got) != "only" {
+		t.Fatalf("inline entry after the segments = %q", got)
+	}
+	if err := f.Verify(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// What a batch wrote to a segment before a crash kept it from committing
+// is cut off at the next open, and a file no batch committed is removed.
+func TestBlobUncommittedTail(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, dir, 1)
+	f, _ := s.Create("log")
+	f.Append(mixedEntries(0, 12)...)
+	seg := segmentFiles(t, s, f)[0]
+	fi, _ := os.Stat(seg)
+	s.Close()
+	appendFile(t, seg, bytes.Repeat([]byte("torn"), 5000))
+	stray := filepath.Join(filepath.Dir(seg), "00000000000000ff.blob")
+	os.WriteFile(stray, []byte("never committed"), 0o600)
+
+	s = openTestStore(t, dir, 1)
+	f, _ = s.Lookup("log")
+	if now, _ := os.Stat(seg); now.Size() != fi.Size() {
+		t.Errorf("segment is %d bytes after reopening, %d were committed", now.Size(), fi.Size())
+	}
+	if _, err := os.Stat(stray); !os.IsNotExist(err) {
+		t.Errorf("a segment file no record names survived the reopen: %v", err)
+	}
+	if _, err := f.Append(mixedEntries(12, 24)...); err != nil {
+		t.Fatal(err)
+	}
+	checkEntries(t, f, 0, 24)
+}
+
+func appendFile(t *testing.T, path string, data []byte) {
+	t.Helper()
+	fh, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	if _, err := fh.Write(data); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A flipped bit in a segment is caught on read and by Verify, naming the
+// chunk and the file; a truncated segment stops the feed from opening.
+func TestBlobCorruption(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, dir, 1)
+	f, _ := s.Create("log")
+	f.Append(mixedEntries(0, 12)...)
+	seg := segmentFiles(t, s, f)[0]
+	s.Close()
+	data, _ := os.ReadFile(seg)
+	data[len(data)/2] ^= 0x10
+	os.WriteFile(seg, data, 0o600)
+
+	s = openTestStore(t, dir, 1)
+	f, _ = s.Lookup("log")
+	_, err := f.GetRange(0, 12)
+	if !errors.Is(err, errCorruptChunk) || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), seg) {
+		t.Fatalf("reading a corrupt segment: %v", err)
+	}
+	var ve *VerifyError
+	if err := f.Verify(nil); !errors.As(err, &ve) || !strings.Contains(ve.Reason, "checksum mismatch") {
+		t.Fatalf("Verify of a corrupt segment: %v", err)
+	}
+	s.Close()
+	os.Truncate(seg, int64(len(data)/3))
+	if _, err := openTestStore(t, dir, 1).Lookup("log"); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Fatalf("opening a feed with a truncated segment: %v", err)
+	}
+}
+
+// Dropping ranges of a replica frees their segment space (holes, then
+// whole segments), keeps the rest readable, and a dropped range can be
+// fetched again.
+func TestBlobDrop(t *testing.T) {
+	smallSegments(t)
+	s0 := openTestStore(t, t.TempDir(), 1)
+	author, _ := s0.Create("")
+	author.Append(mixedEntries(0, 120)...)
+	s, r := newReplica(t, author)
+	for lo := int64(0); lo < 120; lo += 30 {
+		replicate(t, author, r, lo, lo+30)
+	}
+	before, files := dirAllocated(s.blobDir(r.PublicKey())), len(segmentFiles(t, s, r))
+	if err := r.Drop(context.Background(), 5, 100); err != nil {
+		t.Fatal(err)
+	}
+	after := dirAllocated(s.blobDir(r.PublicKey()))
+	if after > before/3 {
+		t.Errorf("segments take %d bytes after dropping 95 of 120 entries, %d before", after, before)
+	}
+	if n := len(segmentFiles(t, s, r)); n >= files {
+		t.Errorf("%d segment files after the drop, %d before: emptied segments were kept", n, files)
+	}
+	checkEntries(t, r, 0, 5)
+	checkEntries(t, r, 100, 120)
+	replicate(t, author, r, 40, 60)
+	checkEntries(t, r, 40, 60)
+	dir := s.dir
+	s.Close()
+	s = openTestStore(t, dir, 99)
+	r, _ = s.Feed(author.PublicKey())
+	if err := r.Verify(nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Ranges().String(); got != "0:5 40:60 100:120" {
+		t.Fatalf("ranges = %s", got)
+	}
+}
+
+// A scan that is under way when its range is dropped reads on from the
+// state it began with: the space comes back only when it is done.
+func TestBlobDropDuringScan(t *testing.T) {
+	s0 := openTestStore(t, t.TempDir(), 1)
+	author, _ := s0.Create("")
+	author.Append(mixedEntries(0, 60)...)
+	s, r := newReplica(t, author)
+	replicate(t, author, r, 0, 60)
+	before := dirAllocated(s.blobDir(r.PublicKey()))
+	seen := 0
+	err := r.Scan(0, 60, func(i int64, data []byte) error {
+		if i == 0 {
+			if err := r.Drop(context.Background(), 0, 60); err != nil {
+				return err
+			}
+			if now := dirAllocated(s.blobDir(r.PublicKey())); now < before {
+				t.Errorf("space reclaimed (%d -> %d bytes) while a scan still reads it", before, now)
+			}
+		}
+		if !bytes.Equal(data, mixedEntry(i)) {
+			t.Fatalf("entry %d changed under a scan", i)
+		}
+		seen++
+		return nil
+	})
+	if err != nil || seen != 60 {
+		t.Fatalf("scan: %d entries, %v", seen, err)
+	}
+	if after := dirAllocated(s.blobDir(r.PublicKey())); after > before/10 {
+		t.Errorf("segments take %d bytes after the scan ended, %d before the drop", after, before)
+	}
+}
+
+func TestParseBlobRef(t *testing.T) {
+	ref := blobRef{seg: 3, off: 1 << 33, n: 70000, crc: 0xdeadbeef}
+	got, ok, err := parseBlobRef(ref.encode())
+	if !ok || err != nil || got != ref {
+		t.Fatalf("round trip: %+v %v %v", got, ok, err)
+	}
+	for _, bad := range [][]byte{{0}, {0, 1, 2}, append(ref.encode(), 0), ref.encode()[:8]} {
+		if _, ok, err := parseBlobRef(bad); !ok || err == nil {
+			t.Errorf("pointer %x: ok %v err %v", bad, ok, err)
+		}
+	}
+	if _, ok, _ := parseBlobRef(encodeChunk([][]byte{[]byte("x")})); ok {
+		t.Error("an inline chunk parsed as a pointer")
+	}
+}
