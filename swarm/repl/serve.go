@@ -1,6 +1,7 @@
 package repl
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -70,7 +71,11 @@ func (c *conn) serveLoop() {
 			if len(c.queue) == 0 {
 				c.busy = false
 				c.srvMu.Unlock()
-				c.frame, c.arena = nil, nil // idle: do not pin the buffers
+				// Idle: the buffers go back to the pool rather than stay
+				// pinned to this stream.
+				putBuffer(c.frame)
+				putBuffer(c.arena)
+				c.frame, c.arena = nil, nil
 				break
 			}
 			r := c.queue[0]
@@ -94,6 +99,10 @@ func (c *conn) serveOne(r wire.Request) bool {
 	c.srvMu.Lock()
 	c.busy = false
 	c.srvMu.Unlock()
+	if need := wire.Size(msg) + binary.MaxVarintLen64; cap(c.frame) < need {
+		putBuffer(c.frame)
+		c.frame = getBuffer(need)
+	}
 	c.frame = wire.AppendFrame(c.frame[:0], msg)
 	if err := c.write(c.frame); err != nil {
 		c.close(true)
@@ -106,6 +115,25 @@ func (c *conn) serveOne(r wire.Request) bool {
 }
 
 var errEnough = errors.New("enough entries")
+
+// buffers recycles the responses' entry and frame buffers across streams
+// (each up to a MaxData and a bit): growing a fresh one for every burst of
+// requests would copy each byte served twice more.
+var buffers sync.Pool
+
+// getBuffer returns an empty buffer of at least n bytes' capacity.
+func getBuffer(n int) []byte {
+	if b, ok := buffers.Get().(*[]byte); ok && cap(*b) >= n {
+		return (*b)[:0]
+	}
+	return make([]byte, 0, n)
+}
+
+func putBuffer(b []byte) {
+	if cap(b) > 0 {
+		buffers.Put(&b)
+	}
+}
 
 // serve answers a request from the feed: the longest run of held entries
 // from r.Lo, up to r.Hi and maxData bytes (at least one entry), with its
@@ -121,6 +149,10 @@ func (s *session) serve(r wire.Request, maxData int, buf []byte) (msg wire.Messa
 	held := s.f.Ranges().Intersect(r.Lo, r.Hi)
 	if len(held) == 0 || held[0].Lo != r.Lo {
 		return fail(wire.CodeNotHeld, "entry %d not held", r.Lo)
+	}
+	if cap(buf) < maxData {
+		putBuffer(buf)
+		buf = getBuffer(maxData)
 	}
 	arena = buf[:0]
 	var ends []int
