@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"bufio"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -45,9 +44,9 @@ const (
 	blobPointerTag = 0x00
 	// blobMinChunk is the smallest chunk (encoded) kept in a segment.
 	blobMinChunk = 16 << 10
-	// blobBufferSize is the write buffer of a segment writer: small
-	// entries are gathered, large ones written directly.
-	blobBufferSize = 1 << 20
+	// blobBufferSize is the write buffer of a segment writer, a multiple
+	// of segmentBlock: chunks are gathered into writes this large.
+	blobBufferSize = 4 << 20
 )
 
 // blobSegmentMax is the size past which a feed starts a new segment: a
@@ -332,11 +331,10 @@ func dirAllocated(dir string) int64 {
 type blobWriter struct {
 	bl      *blobs
 	seg     uint64
-	fh      *os.File
+	sw      *segmentWriter // nil until the first chunk
+	path    string
 	start   int64 // the committed length when the batch began
-	off     int64 // where the next chunk goes
 	created bool
-	buf     *bufio.Writer
 	live    map[uint64]int64   // live bytes added (or removed) per segment
 	next    map[uint64]segment // the records finish wrote
 }
@@ -353,38 +351,25 @@ func (w *blobWriter) open() error {
 	if any && st.length >= blobSegmentMax {
 		seg, st, any = seg+1, segment{}, false
 	}
+	w.path = segmentPath(bl.dir, seg)
 	if !any {
 		if err := os.MkdirAll(bl.dir, 0o700); err != nil {
 			return fmt.Errorf("blob segments: %w", err)
 		}
-		// A file left by a batch that never committed.
-		os.Remove(segmentPath(bl.dir, seg))
+		os.Remove(w.path) // a file left by a batch that never committed
 		w.created = true
 	}
-	fh, err := bl.file(seg, w.created)
+	sw, err := openSegmentWriter(w.path, st.length, w.created, blobBufferSize)
 	if err != nil {
 		return err
 	}
-	w.seg, w.fh, w.start, w.off = seg, fh, st.length, st.length
-	w.buf = bufio.NewWriterSize(offsetWriter{fh, &w.off}, blobBufferSize)
+	w.seg, w.sw, w.start = seg, sw, st.length
 	return nil
-}
-
-// offsetWriter writes at *off and advances it.
-type offsetWriter struct {
-	fh  *os.File
-	off *int64
-}
-
-func (o offsetWriter) Write(p []byte) (int, error) {
-	n, err := o.fh.WriteAt(p, *o.off)
-	*o.off += int64(n)
-	return n, err
 }
 
 // putChunk writes entries as one chunk and returns where it went.
 func (w *blobWriter) putChunk(entries [][]byte) (blobRef, error) {
-	if w.fh == nil {
+	if w.sw == nil {
 		if err := w.open(); err != nil {
 			return blobRef{}, err
 		}
@@ -393,20 +378,18 @@ func (w *blobWriter) putChunk(entries [][]byte) (blobRef, error) {
 	for _, e := range entries {
 		hdr = binary.AppendUvarint(hdr, uint64(len(e)))
 	}
-	ref := blobRef{seg: w.seg, off: w.off + int64(w.buf.Buffered())}
+	ref := blobRef{seg: w.seg, off: w.sw.offset()}
 	crc := crc32.Update(0, castagnoli, hdr)
-	if _, err := w.buf.Write(hdr); err != nil {
-		return blobRef{}, fmt.Errorf("write %s: %w", w.fh.Name(), err)
+	if _, err := w.sw.Write(hdr); err != nil {
+		return blobRef{}, err
 	}
-	ref.n = int64(len(hdr))
 	for _, e := range entries {
 		crc = crc32.Update(crc, castagnoli, e)
-		if _, err := w.buf.Write(e); err != nil {
-			return blobRef{}, fmt.Errorf("write %s: %w", w.fh.Name(), err)
+		if _, err := w.sw.Write(e); err != nil {
+			return blobRef{}, err
 		}
-		ref.n += int64(len(e))
 	}
-	ref.crc = crc
+	ref.n, ref.crc = w.sw.offset()-ref.off, crc
 	w.live[w.seg] += ref.n
 	return ref, nil
 }
@@ -422,12 +405,9 @@ func (w *blobWriter) release(refs []blobRef) {
 // b. It returns the segments left with nothing live, whose records it
 // deletes: remove their files (retire) once b is committed.
 func (w *blobWriter) finish(b *pebble.Batch, pub crypto.PublicKey) (doomed []uint64, err error) {
-	if w.fh != nil {
-		if err := w.buf.Flush(); err != nil {
-			return nil, fmt.Errorf("write %s: %w", w.fh.Name(), err)
-		}
-		if err := w.fh.Sync(); err != nil {
-			return nil, fmt.Errorf("sync %s: %w", w.fh.Name(), err)
+	if w.sw != nil {
+		if err := w.sw.finish(); err != nil {
+			return nil, err
 		}
 		if w.created {
 			// The new file, and the directories MkdirAll may have made.
@@ -443,13 +423,13 @@ func (w *blobWriter) finish(b *pebble.Batch, pub crypto.PublicKey) (doomed []uin
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
 	last := bl.last
-	if w.fh != nil {
+	if w.sw != nil {
 		last = max(last, w.seg)
 	}
 	for seg, delta := range w.live {
 		st := bl.segs[seg]
-		if seg == w.seg && w.fh != nil {
-			st.length = w.off
+		if seg == w.seg && w.sw != nil {
+			st.length = w.sw.offset()
 		}
 		st.live += delta
 		if st.live < 0 || st.live > st.length {
@@ -481,23 +461,34 @@ func (w *blobWriter) committed(doomed []uint64) {
 	for _, seg := range doomed {
 		delete(bl.segs, seg)
 	}
-	if w.fh != nil {
+	if w.sw != nil {
 		bl.last = max(bl.last, w.seg)
 	}
+	w.close()
 }
 
 // abort undoes the batch's writes when b was not committed.
 func (w *blobWriter) abort() {
-	if w.fh == nil {
+	if w.sw == nil {
 		return
 	}
+	w.close()
 	if w.created {
 		w.bl.mu.Lock()
-		delete(w.bl.files, w.seg)
+		if fh, ok := w.bl.files[w.seg]; ok {
+			fh.Close()
+			delete(w.bl.files, w.seg)
+		}
 		w.bl.mu.Unlock()
-		w.fh.Close()
-		os.Remove(w.fh.Name())
+		os.Remove(w.path)
 		return
 	}
-	w.fh.Truncate(w.start)
+	os.Truncate(w.path, w.start)
+}
+
+func (w *blobWriter) close() {
+	if w.sw != nil {
+		w.sw.close()
+		w.sw = nil
+	}
 }

@@ -44,6 +44,16 @@ func segmentFiles(t *testing.T, s *Store, f *Feed) []string {
 	return names
 }
 
+// lookup reopens a feed by name.
+func lookup(t *testing.T, s *Store, name string) *Feed {
+	t.Helper()
+	f, err := s.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
 func checkEntries(t *testing.T, f *Feed, lo, hi int64) {
 	t.Helper()
 	err := f.Scan(lo, hi, func(i int64, data []byte) error {
@@ -77,7 +87,7 @@ func TestBlobRoundTrip(t *testing.T) {
 	}
 	s.Close()
 	s = openTestStore(t, dir, 1)
-	f, _ = s.Lookup("mixed")
+	f = lookup(t, s, "mixed")
 	checkEntries(t, f, 0, 120)
 	if got, _ := f.Get(121); string(got) != "only" {
 		t.Fatalf("inline entry after the segments = %q", got)
@@ -102,7 +112,7 @@ func TestBlobUncommittedTail(t *testing.T) {
 	os.WriteFile(stray, []byte("never committed"), 0o600)
 
 	s = openTestStore(t, dir, 1)
-	f, _ = s.Lookup("log")
+	f = lookup(t, s, "log")
 	if now, _ := os.Stat(seg); now.Size() != fi.Size() {
 		t.Errorf("segment is %d bytes after reopening, %d were committed", now.Size(), fi.Size())
 	}
@@ -141,7 +151,7 @@ func TestBlobCorruption(t *testing.T) {
 	os.WriteFile(seg, data, 0o600)
 
 	s = openTestStore(t, dir, 1)
-	f, _ = s.Lookup("log")
+	f = lookup(t, s, "log")
 	_, err := f.GetRange(0, 12)
 	if !errors.Is(err, errCorruptChunk) || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), seg) {
 		t.Fatalf("reading a corrupt segment: %v", err)

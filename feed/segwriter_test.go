@@ -1,0 +1,62 @@
+package feed
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// The file a segmentWriter makes over batches of random sizes, reopened
+// for each batch, is the plain concatenation of what was written, on the
+// disk's file system (direct I/O) and on tmpfs (plain I/O) if there is one.
+func TestSegmentWriterAgainstConcatenation(t *testing.T) {
+	dirs := []string{t.TempDir()}
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		shm, err := os.MkdirTemp("/dev/shm", "stele-test-")
+		if err == nil {
+			t.Cleanup(func() { os.RemoveAll(shm) })
+			dirs = append(dirs, shm)
+		}
+	}
+	for _, dir := range dirs {
+		path := filepath.Join(dir, "seg.blob")
+		rng := rand.New(rand.NewPCG(1, 2))
+		var want []byte
+		for batch := range 40 {
+			w, err := openSegmentWriter(path, int64(len(want)), batch == 0, 4*segmentBlock)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range rng.IntN(5) {
+				sizes := []int{1, 7, segmentBlock - 1, segmentBlock, segmentBlock + 1, 3 * segmentBlock, 5*segmentBlock + 100, rng.IntN(9000)}
+				p := make([]byte, sizes[rng.IntN(len(sizes))])
+				for i := range p {
+					p[i] = byte(rng.Uint32())
+				}
+				if w.offset() != int64(len(want)) {
+					t.Fatalf("%s batch %d: offset %d, want %d", dir, batch, w.offset(), len(want))
+				}
+				if _, err := w.Write(p); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, p...)
+			}
+			if err := w.finish(); err != nil {
+				t.Fatal(err)
+			}
+			if w.offset() != int64(len(want)) {
+				t.Fatalf("offset after finish %d, want %d", w.offset(), len(want))
+			}
+			w.close()
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s after batch %d: file of %d bytes differs from the %d written", dir, batch, len(got), len(want))
+			}
+		}
+	}
+}
