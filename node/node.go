@@ -64,6 +64,7 @@ type Node struct {
 	wg   sync.WaitGroup
 
 	holdMu sync.Mutex // serialises Hold
+	seedMu sync.Mutex // serialises changes to a seed's record
 
 	mu        sync.Mutex
 	following map[crypto.PublicKey]context.CancelFunc // discovery loops
@@ -110,7 +111,7 @@ func Start(r *repo.Repo, opts Options) (*Node, error) {
 	n.reprov.Start()
 	n.goLoop(n.announceLoop)
 	for _, s := range seeds.list() {
-		if err := n.follow(s.pub, s.want, true); err != nil {
+		if err := n.startSeed(s); err != nil {
 			n.log.Warn("cannot seed feed", "feed", crypto.FormatAddress(s.pub), "err", err)
 		}
 	}
@@ -252,8 +253,13 @@ func (n *Node) follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
 	}
 	if _, ok := n.following[pub]; !ok {
 		n.following[pub] = n.goLoop(func(ctx context.Context) {
-			go n.limitLoop(ctx, pub)
+			limited := make(chan struct{})
+			go func() {
+				defer close(limited)
+				n.limitLoop(ctx, pub)
+			}()
 			n.discover(ctx, pub)
+			<-limited
 		})
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 
 	"github.com/steledb/stele/crypto"
 	"github.com/steledb/stele/feed"
+	"github.com/steledb/stele/node/archive"
 	"github.com/steledb/stele/swarm/repl"
 )
 
@@ -22,22 +23,95 @@ func PeerString(p repl.PeerID) string { return peer.ID(p).String() }
 // Seed makes the node a volunteer replica of the feed at pub: it fetches
 // and verifies the feed (or the entries of want), keeps following it live
 // and serves it, now and after restarts. maxStorage (bytes, 0 for none)
-// stops fetching once the feed takes that much disk.
+// stops fetching once the feed takes that much disk. The feed of an
+// archive brings its content feed along: once its first version is held,
+// the content is seeded too (with the same maxStorage), so that the
+// volunteer serves the files as well as their metadata.
 func (n *Node) Seed(pub crypto.PublicKey, want *feed.Range, maxStorage int64) error {
-	if err := n.seeds.put(seed{pub: pub, want: want, maxStorage: maxStorage}); err != nil {
+	s := seed{pub: pub, want: want, maxStorage: maxStorage}
+	n.seedMu.Lock()
+	if old, ok := n.seeds.get(pub); ok {
+		s.content = old.content
+	}
+	err := n.seeds.put(s)
+	n.seedMu.Unlock()
+	if err != nil {
 		return fmt.Errorf("seed %s: %w", crypto.FormatAddress(pub), err)
 	}
-	return n.follow(pub, want, true)
+	return n.startSeed(s)
 }
 
-// Unseed stops seeding the feed at pub. What is held stays held (and
-// served); Drop frees it.
+// startSeed follows a seeded feed, and looks for an archive's content
+// feed in it unless it is known.
+func (n *Node) startSeed(s seed) error {
+	if err := n.follow(s.pub, s.want, true); err != nil {
+		return err
+	}
+	if s.content == nil {
+		n.goLoop(func(ctx context.Context) { n.seedArchiveContent(ctx, s.pub) })
+	}
+	return nil
+}
+
+// seedArchiveContent waits until the first entry of the seeded feed at
+// pub is held and, if it declares an archive, seeds the archive's
+// content feed and records it with pub's seed.
+func (n *Node) seedArchiveContent(ctx context.Context, pub crypto.PublicKey) {
+	f, err := n.Repo.Feeds.Feed(pub)
+	if err != nil {
+		return
+	}
+	for !f.Ranges().Covers(0, 1) {
+		changed := f.Watch()
+		if f.Ranges().Covers(0, 1) {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-changed:
+		}
+	}
+	content, ok := archive.ContentOf(f)
+	if !ok {
+		return
+	}
+	n.seedMu.Lock()
+	s, seeded := n.seeds.get(pub)
+	if seeded {
+		s.content = &content
+		err = n.seeds.put(s)
+	}
+	n.seedMu.Unlock()
+	if !seeded {
+		return // unseeded meanwhile
+	}
+	if err == nil {
+		err = n.Seed(content, nil, s.maxStorage)
+	}
+	if err != nil {
+		n.log.Warn("cannot seed an archive's content", "archive", crypto.FormatAddress(pub), "content", crypto.FormatAddress(content), "err", err)
+		return
+	}
+	n.log.Info("seeding an archive's content", "archive", crypto.FormatAddress(pub), "content", crypto.FormatAddress(content))
+}
+
+// Unseed stops seeding the feed at pub (and, for an archive, its content
+// feed). What is held stays held (and served); Drop frees it.
 func (n *Node) Unseed(pub crypto.PublicKey) (bool, error) {
+	n.seedMu.Lock()
+	s, _ := n.seeds.get(pub)
 	removed, err := n.seeds.remove(pub)
+	n.seedMu.Unlock()
 	if err != nil {
 		return false, err
 	}
 	n.unfollow(pub)
+	if s.content != nil {
+		if _, err := n.Unseed(*s.content); err != nil {
+			return removed, err
+		}
+	}
 	return removed, nil
 }
 

@@ -17,10 +17,13 @@ import (
 // live and serves them as a volunteer replica, across restarts. It is a
 // JSON array:
 //
-//	[{"address": "k51...", "range": "0:1000", "max_storage": 1073741824}]
+//	[{"address": "k51...", "range": "0:1000", "max_storage": 1073741824},
+//	 {"address": "k51...", "content": "k51..."}]
 //
-// where range (optional) limits the entries fetched and max_storage
-// (optional, bytes) stops fetching once the feed takes that much disk.
+// where range (optional) limits the entries fetched, max_storage
+// (optional, bytes) stops fetching once the feed takes that much disk, and
+// content (set by the node) names an archive's content feed, seeded with
+// it: a volunteer for an archive serves its files too.
 const SeedsFile = "seeds.json"
 
 // A seed is one entry of seeds.json.
@@ -28,12 +31,14 @@ type seed struct {
 	pub        crypto.PublicKey
 	want       *feed.Range
 	maxStorage int64
+	content    *crypto.PublicKey // the archive's content feed, if pub is an archive's
 }
 
 type seedJSON struct {
 	Address    string `json:"address"`
 	Range      string `json:"range,omitempty"`
 	MaxStorage int64  `json:"max_storage,omitempty"`
+	Content    string `json:"content,omitempty"`
 }
 
 // A seedList is seeds.json, loaded and kept in step with the file.
@@ -62,6 +67,13 @@ func loadSeeds(path string) (*seedList, error) {
 			return nil, fmt.Errorf("%s: seed %d: %w", path, i, err)
 		}
 		s := seed{pub: pub, maxStorage: e.MaxStorage}
+		if e.Content != "" {
+			content, err := crypto.ParseAddress(e.Content)
+			if err != nil {
+				return nil, fmt.Errorf("%s: seed %d: content: %w", path, i, err)
+			}
+			s.content = &content
+		}
 		if e.Range != "" {
 			r, err := feed.ParseRange(e.Range)
 			if err != nil {
@@ -128,6 +140,9 @@ func (l *seedList) saveLocked() error {
 	entries := make([]seedJSON, 0, len(l.seeds))
 	for _, s := range l.seeds {
 		e := seedJSON{Address: crypto.FormatAddress(s.pub), MaxStorage: s.maxStorage}
+		if s.content != nil {
+			e.Content = crypto.FormatAddress(*s.content)
+		}
 		if s.want != nil {
 			e.Range = s.want.String()
 		}

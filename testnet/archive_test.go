@@ -2,6 +2,7 @@ package testnet
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"math/rand/v2"
 	"os"
@@ -51,4 +52,66 @@ func TestScenarioArchiveThroughTheSwarm(t *testing.T) {
 	if err != nil || !bytes.Equal(got, big) {
 		t.Fatalf("cloned big.bin differs (%v)", err)
 	}
+}
+
+// A volunteer that seeds an archive's address seeds its content too, and
+// serves the files once the publisher is gone: a fresh node clones the
+// archive through the volunteer alone, byte for byte.
+func TestScenarioArchiveVolunteer(t *testing.T) {
+	n, ctx := newNet(t, 4)
+	nodes := n.Nodes()
+	pub, volunteer, reader := nodes[1], nodes[2], nodes[3]
+	src := filepath.Join(n.Dir, "dataset")
+	os.MkdirAll(filepath.Join(src, "docs"), 0o755)
+	big := make([]byte, 3<<20)
+	rand.NewChaCha8([32]byte{2}).Read(big)
+	os.WriteFile(filepath.Join(src, "big.bin"), big, 0o644)
+	os.WriteFile(filepath.Join(src, "docs", "readme.txt"), []byte("small file\n"), 0o644)
+	var published struct{ Archive, Content string }
+	if err := json.Unmarshal([]byte(run(t, ctx, pub, "", "publish", src, "--json")), &published); err != nil {
+		t.Fatal(err)
+	}
+	contentLen := status(t, ctx, pub, published.Content).Length
+
+	run(t, ctx, volunteer, "", "seed", published.Archive)
+	// The volunteer finds the content feed in the archive's first version
+	// and seeds it; sync on the archive waits for each step.
+	for {
+		run(t, ctx, volunteer, "", "sync", published.Archive, "--timeout", "60s")
+		st, ok := feedStatusOf(t, ctx, volunteer, published.Content)
+		if ok && st.Seeding && st.Held == contentLen {
+			break
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("the volunteer does not seed the archive's content feed in full: %+v", st)
+		}
+	}
+	if err := pub.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	dst := filepath.Join(n.Dir, "clone")
+	run(t, ctx, reader, "", "clone", published.Archive, dst)
+	got, err := os.ReadFile(filepath.Join(dst, "big.bin"))
+	if err != nil || !bytes.Equal(got, big) {
+		t.Fatalf("big.bin cloned through the volunteer differs (%v)", err)
+	}
+	run(t, ctx, volunteer, "", "unseed", published.Archive)
+	if st, _ := feedStatusOf(t, ctx, volunteer, published.Content); st.Seeding {
+		t.Error("unseeding the archive left its content feed seeded")
+	}
+}
+
+// feedStatusOf returns a node's status of one feed, if it has the feed.
+func feedStatusOf(t *testing.T, ctx context.Context, nd *Node, addr string) (statusJSON, bool) {
+	t.Helper()
+	var all []statusJSON
+	if err := json.Unmarshal([]byte(run(t, ctx, nd, "", "status", "--json")), &all); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range all {
+		if st.Address == addr {
+			return st, true
+		}
+	}
+	return statusJSON{}, false
 }

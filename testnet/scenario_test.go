@@ -84,6 +84,7 @@ type statusJSON struct {
 	Address string `json:"address"`
 	Length  int64  `json:"length"`
 	Held    int64  `json:"held"`
+	Seeding bool   `json:"seeding"`
 	Forked  bool   `json:"forked"`
 	Peers   []struct {
 		ID      string `json:"id"`

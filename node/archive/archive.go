@@ -139,35 +139,54 @@ func (s *Archives) open(ctx context.Context, meta *feed.Feed) (*Archive, error) 
 	if err != nil {
 		return nil, err
 	}
-	attrs, ok := resolveAttrs(db)
-	if !ok || db.Basis() < 1 {
-		return nil, fmt.Errorf("feed %s: %w (its first transaction declares no archive schema)", meta.Address(), ErrNotArchive)
-	}
-	// The content feed is the one named by the first transaction: later
-	// ones cannot move an archive's content elsewhere.
-	addr, ok := db.AsOf(1).Value(graphdb.TxEID(0), attrs.content)
-	if !ok {
-		return nil, fmt.Errorf("feed %s: %w (its first transaction names no content feed)", meta.Address(), ErrNotArchive)
-	}
-	pub, err := crypto.ParseAddress(addr.Str())
+	attrs, pub, err := contentFeed(db)
 	if err != nil {
-		return nil, fmt.Errorf("archive %s: content feed %q: %w", meta.Address(), addr.Str(), err)
+		return nil, fmt.Errorf("feed %s: %w", meta.Address(), err)
 	}
 	content, err := s.replica(pub)
 	if err != nil {
-		return nil, fmt.Errorf("archive %s: content feed %s: %w", meta.Address(), addr.Str(), err)
+		return nil, fmt.Errorf("archive %s: content feed %s: %w", meta.Address(), crypto.FormatAddress(pub), err)
 	}
 	return &Archive{meta: d, content: content, holder: s.holder(), attrs: attrs}, nil
 }
 
-// IsArchive reports whether the feed's graph is an archive's.
-func IsArchive(db *graphdb.DB) bool {
+// contentFeed returns the archive attributes of an archive's graph and
+// the content feed its first transaction names (later ones cannot move an
+// archive's content elsewhere).
+func contentFeed(db *graphdb.DB) (schemaAttrs, crypto.PublicKey, error) {
 	attrs, ok := resolveAttrs(db)
 	if !ok || db.Basis() < 1 {
-		return false
+		return attrs, crypto.PublicKey{}, fmt.Errorf("%w (its first transaction declares no archive schema)", ErrNotArchive)
 	}
-	_, ok = db.AsOf(1).Value(graphdb.TxEID(0), attrs.content)
-	return ok
+	addr, ok := db.AsOf(1).Value(graphdb.TxEID(0), attrs.content)
+	if !ok {
+		return attrs, crypto.PublicKey{}, fmt.Errorf("%w (its first transaction names no content feed)", ErrNotArchive)
+	}
+	pub, err := crypto.ParseAddress(addr.Str())
+	if err != nil {
+		return attrs, crypto.PublicKey{}, fmt.Errorf("content feed %q: %w", addr.Str(), err)
+	}
+	return attrs, pub, nil
+}
+
+// IsArchive reports whether the feed's graph is an archive's.
+func IsArchive(db *graphdb.DB) bool {
+	_, _, err := contentFeed(db)
+	return err == nil
+}
+
+// ContentOf returns the content feed of the archive whose metadata feed
+// is meta, from its first entry alone (which must be held): ok is false
+// if meta is not an archive's.
+func ContentOf(meta *feed.Feed) (content crypto.PublicKey, ok bool) {
+	first, err := meta.Get(0)
+	if err != nil {
+		return content, false
+	}
+	m := graphdb.NewMaterializer(graphdb.NewDB(graphdb.FeedKey(meta.PublicKey())))
+	m.Apply(0, first)
+	_, content, err = contentFeed(m.DB())
+	return content, err == nil
 }
 
 // Address is the archive's address: its metadata feed's.
