@@ -67,7 +67,7 @@ type Node struct {
 	seedMu sync.Mutex // serialises changes to a seed's record
 
 	mu        sync.Mutex
-	following map[crypto.PublicKey]context.CancelFunc // discovery loops
+	following map[crypto.PublicKey]*followed
 	provided  map[crypto.DiscoveryID]bool
 	closed    bool
 }
@@ -100,7 +100,7 @@ func Start(r *repo.Repo, opts Options) (*Node, error) {
 	n := &Node{
 		Repo: r, Host: host, DBs: dbs.New(r.Feeds, filepath.Join(r.Path, "graphs"), nil),
 		log: opts.Logger, opts: opts, seeds: seeds,
-		stop: make(chan struct{}), following: map[crypto.PublicKey]context.CancelFunc{}, provided: map[crypto.DiscoveryID]bool{},
+		stop: make(chan struct{}), following: map[crypto.PublicKey]*followed{}, provided: map[crypto.DiscoveryID]bool{},
 	}
 	n.net = swarm.NewSyncNetwork[repl.PeerID, repl.Stream](host)
 	n.Engine = repl.NewEngine(r.Feeds, repl.PeerID(host.ID()), wrapNetwork(n.net), repl.Config{UploadBytesPerSecond: r.Config.Limits.Upload}, nil)
@@ -241,7 +241,15 @@ func (n *Node) announceLoop(ctx context.Context) {
 	}
 }
 
-// follow replicates a feed and starts looking for its peers.
+// A followed feed is replicated and its peers looked for while anyone
+// (its seed, a sync under way) needs it.
+type followed struct {
+	refs   int
+	cancel context.CancelFunc // the discovery loop
+}
+
+// follow replicates a feed and starts looking for its peers, until as
+// many unfollows.
 func (n *Node) follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
 	if err := n.Engine.Follow(pub, want, live); err != nil {
 		return err
@@ -251,30 +259,38 @@ func (n *Node) follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
 	if n.closed {
 		return errors.New("node closed")
 	}
-	if _, ok := n.following[pub]; !ok {
-		n.following[pub] = n.goLoop(func(ctx context.Context) {
-			limited := make(chan struct{})
-			go func() {
-				defer close(limited)
-				n.limitLoop(ctx, pub)
-			}()
-			n.discover(ctx, pub)
-			<-limited
-		})
+	if f, ok := n.following[pub]; ok {
+		f.refs++
+		return nil
 	}
+	n.following[pub] = &followed{refs: 1, cancel: n.goLoop(func(ctx context.Context) {
+		limited := make(chan struct{})
+		go func() {
+			defer close(limited)
+			n.limitLoop(ctx, pub)
+		}()
+		n.discover(ctx, pub)
+		<-limited
+	})}
 	return nil
 }
 
-// unfollow stops replicating a feed and looking for its peers.
+// unfollow undoes one follow: the last stops replicating the feed and
+// looking for its peers.
 func (n *Node) unfollow(pub crypto.PublicKey) {
-	n.Engine.Unfollow(pub)
 	n.mu.Lock()
-	cancel := n.following[pub]
+	f := n.following[pub]
+	if f == nil || f.refs > 1 {
+		if f != nil {
+			f.refs--
+		}
+		n.mu.Unlock()
+		return
+	}
 	delete(n.following, pub)
 	n.mu.Unlock()
-	if cancel != nil {
-		cancel()
-	}
+	n.Engine.Unfollow(pub)
+	f.cancel()
 }
 
 // discover looks up the feed's providers and connects to them, again

@@ -30,13 +30,16 @@ func PeerString(p repl.PeerID) string { return peer.ID(p).String() }
 func (n *Node) Seed(pub crypto.PublicKey, want *feed.Range, maxStorage int64) error {
 	s := seed{pub: pub, want: want, maxStorage: maxStorage}
 	n.seedMu.Lock()
-	if old, ok := n.seeds.get(pub); ok {
+	defer n.seedMu.Unlock()
+	old, had := n.seeds.get(pub)
+	if had {
 		s.content = old.content
 	}
-	err := n.seeds.put(s)
-	n.seedMu.Unlock()
-	if err != nil {
+	if err := n.seeds.put(s); err != nil {
 		return fmt.Errorf("seed %s: %w", crypto.FormatAddress(pub), err)
+	}
+	if had { // already followed: only what is wanted changes
+		return n.Engine.Follow(pub, want, true)
 	}
 	return n.startSeed(s)
 }
@@ -102,11 +105,13 @@ func (n *Node) Unseed(pub crypto.PublicKey) (bool, error) {
 	n.seedMu.Lock()
 	s, _ := n.seeds.get(pub)
 	removed, err := n.seeds.remove(pub)
+	if removed {
+		n.unfollow(pub)
+	}
 	n.seedMu.Unlock()
 	if err != nil {
 		return false, err
 	}
-	n.unfollow(pub)
 	if s.content != nil {
 		if _, err := n.Unseed(*s.content); err != nil {
 			return removed, err
@@ -213,11 +218,19 @@ func (n *Node) Seeding(pub crypto.PublicKey) bool {
 // and returns once it holds it all (or want's entries). progress, if not
 // nil, is called as entries arrive.
 func (n *Node) Sync(ctx context.Context, pub crypto.PublicKey, want *feed.Range, progress func(held, total int64)) error {
+	// Under seedMu, so that a seed is either seen with its follow or not
+	// at all (then this follow and its unfollow leave the seed's alone).
+	n.seedMu.Lock()
 	seeded := n.Seeding(pub)
+	var err error
 	if !seeded {
-		if err := n.follow(pub, want, false); err != nil {
-			return err
-		}
+		err = n.follow(pub, want, false)
+	}
+	n.seedMu.Unlock()
+	if err != nil {
+		return err
+	}
+	if !seeded {
 		defer n.unfollow(pub)
 	}
 	if progress != nil {

@@ -18,9 +18,10 @@ import (
 
 // The demo shows what stele is for, in one command on a fresh machine: it
 // runs three real daemons on 127.0.0.1 (a private swarm: nothing leaves
-// the machine), publishes a feed from the first, has the second volunteer
-// as a replica, stops the first, and lets the third find and fetch the feed
-// through the volunteer alone, verifying it down to the author's key.
+// the machine), publishes a feed and a dataset (an archive) from the
+// first, has the second volunteer as a replica of both, stops the first,
+// and lets the third find and fetch them through the volunteer alone,
+// verifying them down to the author's key.
 
 func newDemoCmd(a *app) *cobra.Command {
 	return &cobra.Command{
@@ -29,9 +30,11 @@ func newDemoCmd(a *app) *cobra.Command {
 		Long: `Run a demonstration of peer-to-peer replication in DIR (default: a new
 temporary directory): three nodes (alice, bob, carol) with their own repos
 and daemons on 127.0.0.1, in a private swarm that talks to nothing outside
-this machine. Alice publishes a feed; bob volunteers as a replica; alice
-goes offline; carol, given only the address, finds bob through the DHT,
-downloads and verifies the feed. Every command is printed with its output.`,
+this machine. Alice publishes a feed and a dataset (a directory, as an
+archive, in two versions); bob volunteers as a replica of both; alice goes
+offline; carol, given only the addresses, finds bob through the DHT,
+downloads and verifies the feed, and clones the dataset. Every command is
+printed with its output.`,
 		Example: `  stele demo
   go run ./cmd/stele demo /tmp/stele-demo`,
 		Args: rangeArgs(0, 1, "at most one DIR"),
@@ -102,6 +105,10 @@ func (d *demo) run() error {
 			return err
 		}
 	}
+	archiveAddr, err := d.publishDataset()
+	if err != nil {
+		return err
+	}
 	fmt.Fprintf(d.a.stdout, "# Alice goes offline.\n$ kill -INT <alice's daemon>\n\n")
 	if err := d.stopDaemon("alice"); err != nil {
 		return err
@@ -119,10 +126,86 @@ func (d *demo) run() error {
 			return err
 		}
 	}
-	fmt.Fprintf(d.a.stdout, "What happened: alice published %s; bob seeded it as an untrusted\n", addr)
-	fmt.Fprintf(d.a.stdout, "volunteer; with alice gone, carol found bob through the DHT, fetched the feed\n")
-	fmt.Fprintf(d.a.stdout, "from him, and verified it against alice's key. Everything is in %s.\n", d.dir)
+	clone := filepath.Join(d.dir, "carol-weather")
+	for _, step := range [][]string{
+		{"Carol clones alice's dataset through bob: every chunk is checked against alice's signature, every file against its SHA-256.", "clone", archiveAddr, clone},
+		{"Every version stays addressable.", "versions", archiveAddr},
+		{"", "diff", archiveAddr, "2", "3"},
+		{"", "cat", archiveAddr, "rain.csv", "--at", "2"},
+	} {
+		if err := d.cmd(step[0], "carol", "", step[1:]...); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(d.a.stdout, "What happened: alice published the feed %s and the dataset\n", addr)
+	fmt.Fprintf(d.a.stdout, "%s; bob seeded both as an untrusted volunteer; with alice\n", archiveAddr)
+	fmt.Fprintf(d.a.stdout, "gone, carol found bob through the DHT, fetched both from him and verified them\n")
+	fmt.Fprintf(d.a.stdout, "against alice's key. Everything is in %s.\n", d.dir)
 	return nil
+}
+
+// publishDataset has alice publish a directory as an archive, twice, and
+// bob seed it; it returns the archive's address.
+func (d *demo) publishDataset() (string, error) {
+	data := filepath.Join(d.dir, "alice-weather")
+	files := map[string]string{
+		"README":         "Daily rainfall at two stations, in millimetres.\n",
+		"rain.csv":       "day,station,mm\n1,alpha,3\n1,beta,0\n",
+		"stations/alpha": "Alpha, 120 m\n",
+		"stations/beta":  "Beta, 35 m\n",
+	}
+	if err := writeFiles(data, files); err != nil {
+		return "", err
+	}
+	out, err := d.exec("Alice publishes a directory as an archive: its files become a graph on one feed, their content-defined chunks another.", "alice", "", "publish", data, "--name", "weather", "-m", "first release")
+	fmt.Fprintln(d.a.stdout, out)
+	if err != nil {
+		return "", err
+	}
+	addr := addressIn(out)
+	if addr == "" {
+		return "", fmt.Errorf("demo: publish printed no address: %q", out)
+	}
+	if err := writeFiles(data, map[string]string{"rain.csv": files["rain.csv"] + "2,alpha,11\n2,beta,4\n"}); err != nil {
+		return "", err
+	}
+	for _, c := range []struct {
+		comment, node string
+		args          []string
+	}{
+		{"Alice adds a day of readings and publishes again: only what changed is stored, as version 3.", "alice", []string{"publish", data, "-m", "day 2"}},
+		{"Bob seeds the archive: its metadata and its content, every version, verified.", "bob", []string{"seed", addr}},
+		{"", "bob", []string{"sync", addr, "--timeout", "60s"}},
+	} {
+		if err := d.cmd(c.comment, c.node, "", c.args...); err != nil {
+			return "", err
+		}
+	}
+	return addr, nil
+}
+
+// writeFiles writes files (relative slash paths) under dir.
+func writeFiles(dir string, files map[string]string) error {
+	for name, content := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addressIn returns the first feed address in s.
+func addressIn(s string) string {
+	for _, w := range strings.Fields(s) {
+		if strings.HasPrefix(w, "k51") {
+			return strings.Trim(w, ",.:;()")
+		}
+	}
+	return ""
 }
 
 // cmd prints and runs one stele command as node's user.

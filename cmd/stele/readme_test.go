@@ -119,7 +119,7 @@ func TestReadmeFreshMachine(t *testing.T) {
 	cmd := exec.Command(steleBin, "demo", t.TempDir())
 	cmd.Dir = "../.."
 	out, err := cmd.CombinedOutput()
-	for _, want := range []string{"carol$ stele verify", "verified: 5 entries (0:5)", "What happened"} {
+	for _, want := range []string{"carol$ stele verify", "verified: 5 entries (0:5)", "carol$ stele clone", "version 3 into", "M rain.csv", "What happened"} {
 		if err != nil || !strings.Contains(string(out), want) {
 			t.Fatalf("%v: %v: output lacks %q\n%s", cmd.Args, err, want, out)
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/steledb/stele/crypto"
 	"github.com/steledb/stele/feed"
 	"github.com/steledb/stele/node"
+	"github.com/steledb/stele/node/archive"
 	"github.com/steledb/stele/node/repo"
 )
 
@@ -162,7 +163,9 @@ func newSeedCmd(a *app) *cobra.Command {
 daemon finds its peers through the DHT, downloads and verifies its entries
 (or those of --range), keeps following it as its author appends, and
 serves it to others, now and after restarts, until "stele unseed".
---max-storage stops fetching once the feed takes that much disk.`,
+For an archive's address, its content feed is seeded too, so the files are
+served along with their metadata. --max-storage stops fetching once a feed
+takes that much disk.`,
 		Example: `  stele seed k51qzi5uqu5d...
   stele seed k51qzi5uqu5d... --range 0:10000 --max-storage 1GiB`,
 		Args: exactArgs(1, "FEED"),
@@ -227,7 +230,9 @@ func newSyncCmd(a *app) *cobra.Command {
 		Short: "Fetch a feed's latest state once, and exit when caught up",
 		Long: `Find the feed's peers through the DHT, fetch and verify every entry up to
 the newest checkpoint they know (or those of --range), and exit once caught
-up. Without a running daemon, a node runs in this process for the duration.`,
+up. For an archive's address, its content feed is synced too (unless
+--range). Without a running daemon, a node runs in this process for the
+duration.`,
 		Example: `  stele sync k51qzi5uqu5d...
   stele sync notes --range 0:100 --timeout 2m`,
 		Args: exactArgs(1, "FEED"),
@@ -247,25 +252,39 @@ up. Without a running daemon, a node runs in this process for the duration.`,
 					ctx, cancel = context.WithTimeout(ctx, timeout)
 					defer cancel()
 				}
-				p := a.newProgress("syncing")
-				err = n.Sync(ctx, pub, want, p.update())
-				p.finish()
-				if err != nil {
-					return fmt.Errorf("sync %s: %w", crypto.FormatAddress(pub), err)
-				}
-				f, err := n.Repo.Feeds.Feed(pub)
-				if err != nil {
+				f, err := a.syncFeed(ctx, n, pub, want, "")
+				if err != nil || want != nil {
 					return err
 				}
-				a.warnIfForked(f)
-				fmt.Fprintf(a.stdout, "synced %s: %d entries held (%s) of %d\n", label(f), f.Ranges().Count(), formatRanges(f.Ranges()), f.Len())
-				return nil
+				// An archive is two feeds: its content comes along.
+				if content, ok := archive.ContentOf(f); ok {
+					_, err = a.syncFeed(ctx, n, content, nil, "content of ")
+				}
+				return err
 			})
 		}),
 	}
 	cmd.Flags().StringVar(&rangeArg, "range", "", "fetch only entries LO:HI")
 	cmd.Flags().DurationVar(&timeout, "timeout", 0, "give up after this long (default: never)")
 	return cmd
+}
+
+// syncFeed syncs one feed and says what is held; what (a prefix for the
+// feed's label) tells which feed it is.
+func (a *app) syncFeed(ctx context.Context, n *node.Node, pub crypto.PublicKey, want *feed.Range, what string) (*feed.Feed, error) {
+	p := a.newProgress(strings.TrimSpace("syncing " + what))
+	err := n.Sync(ctx, pub, want, p.update())
+	p.finish()
+	if err != nil {
+		return nil, fmt.Errorf("sync %s%s: %w", what, crypto.FormatAddress(pub), err)
+	}
+	f, err := n.Repo.Feeds.Feed(pub)
+	if err != nil {
+		return nil, err
+	}
+	a.warnIfForked(f)
+	fmt.Fprintf(a.stdout, "synced %s%s: %d entries held (%s) of %d\n", what, label(f), f.Ranges().Count(), formatRanges(f.Ranges()), f.Len())
+	return f, nil
 }
 
 func parseOptionalRange(s string) (*feed.Range, error) {
