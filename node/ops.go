@@ -171,6 +171,9 @@ func (n *Node) limitLoop(ctx context.Context, pub crypto.PublicKey) {
 // checkpoint (an author holds it already; a replica with nobody to ask
 // keeps what it holds). Fetches are serialised: each sets the feed's want.
 func (n *Node) Hold(ctx context.Context, f *feed.Feed, lo, hi int64) error {
+	if whole := lo == 0 && hi == f.Len(); !whole && hi <= f.Len() && f.Ranges().Covers(lo, hi) {
+		return nil // held: no need to wait for another fetch
+	}
 	n.holdMu.Lock()
 	defer n.holdMu.Unlock()
 	pub := f.PublicKey()

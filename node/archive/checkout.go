@@ -77,19 +77,75 @@ func (a *Archive) Clone(ctx context.Context, dir string, at int64, opts CloneOpt
 	if err := checkEmptyDir(dir); err != nil {
 		return nil, err
 	}
-	if err := a.holdAll(ctx, snap); err != nil {
-		return nil, fmt.Errorf("clone %s: %w", a.Address(), err)
-	}
+	fetch := a.prefetch(ctx, snap)
+	defer fetch.close()
 	_, statErr := os.Stat(dir)
 	existed := statErr == nil
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := a.cloneInto(ctx, dir, snap, opts); err != nil {
+	if err := a.cloneInto(ctx, fetch, dir, snap, opts); err != nil {
 		undoClone(dir, existed)
+		if ferr := fetch.close(); ferr != nil && !errors.Is(err, ferr) {
+			err = ferr // what kept the chunks from arriving
+		}
 		return nil, fmt.Errorf("clone %s into %s: %w", a.Address(), dir, err)
 	}
 	return snap, nil
+}
+
+// A prefetcher holds a version's chunks in the background (holdAll, in
+// large ranges) while a clone writes its files: a file's writer waits for
+// its chunks to arrive rather than fetching them itself, one file at a
+// time. Once the prefetch is over it holds through the archive's Holder.
+type prefetcher struct {
+	inner   Holder
+	content *feed.Feed
+	cancel  context.CancelFunc
+	done    chan struct{}
+	err     error // once done is closed
+}
+
+func (a *Archive) prefetch(ctx context.Context, snap *Snapshot) *prefetcher {
+	ctx, cancel := context.WithCancel(ctx)
+	p := &prefetcher{inner: a.holder, content: a.content, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		p.err = a.holdAll(ctx, snap)
+	}()
+	return p
+}
+
+func (p *prefetcher) Hold(ctx context.Context, f *feed.Feed, lo, hi int64) error {
+	if f.PublicKey() != p.content.PublicKey() {
+		return p.inner.Hold(ctx, f, lo, hi)
+	}
+	for {
+		changed := f.Watch()
+		if lo >= hi || f.Ranges().Covers(lo, hi) {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-p.done:
+			if p.err != nil {
+				return p.err
+			}
+			return p.inner.Hold(ctx, f, lo, hi)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// close stops the prefetch, waits for it and returns its error.
+func (p *prefetcher) close() error {
+	p.cancel()
+	<-p.done
+	if errors.Is(p.err, context.Canceled) {
+		return nil // stopped here, after the clone
+	}
+	return p.err
 }
 
 // undoClone removes what a failed clone wrote: the directory was empty
@@ -123,13 +179,13 @@ func (a *Archive) holdAll(ctx context.Context, snap *Snapshot) error {
 	return nil
 }
 
-func (a *Archive) cloneInto(ctx context.Context, dir string, snap *Snapshot, opts CloneOptions) error {
+func (a *Archive) cloneInto(ctx context.Context, holder Holder, dir string, snap *Snapshot, opts CloneOptions) error {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return err
 	}
 	defer root.Close()
-	w := &writer{a: a, ctx: ctx, root: root, progress: opts.Progress}
+	w := &writer{a: a, holder: holder, ctx: ctx, root: root, progress: opts.Progress}
 	for _, f := range snap.Files() {
 		w.total += f.Size
 	}
@@ -157,6 +213,7 @@ func checkEmptyDir(dir string) error {
 // A writer writes archive files under a root directory.
 type writer struct {
 	a        *Archive
+	holder   Holder // of the content: the archive's, or a clone's prefetcher
 	ctx      context.Context
 	root     *os.Root
 	progress func(done, total int64)
@@ -274,7 +331,7 @@ func (w *writer) writeFile(f *File, name string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.a.copyFile(w.ctx, progressWriter{out, w}, f)
+	_, err = w.a.copyFile(w.ctx, w.holder, progressWriter{out, w}, f)
 	if err == nil {
 		err = out.Chmod(f.Mode) // through the descriptor: no path to resolve again
 	}

@@ -54,7 +54,7 @@ func (a *Archive) Pull(ctx context.Context, dir string, to int64, opts CloneOpti
 		return PullResult{}, err
 	}
 	defer root.Close()
-	p := &puller{writer: writer{a: a, ctx: ctx, root: root, progress: opts.Progress}, force: opts.Force,
+	p := &puller{writer: writer{a: a, holder: a.holder, ctx: ctx, root: root, progress: opts.Progress}, force: opts.Force,
 		res: PullResult{From: old.Version, To: next.Version}}
 	if err := p.run(old, next); err != nil {
 		return p.res, fmt.Errorf("pull %s into %s: %w", a.Address(), dir, err)

@@ -118,32 +118,41 @@ func (r *FileReader) WriteTo(w io.Writer) (int64, error) {
 	if r.pos != 0 {
 		return io.Copy(w, struct{ io.Reader }{r})
 	}
-	n, err := r.a.copyFile(r.ctx, w, r.file)
+	n, err := r.a.copyFile(r.ctx, r.a.holder, w, r.file)
 	r.pos += n
 	return n, err
 }
 
-// copyFile writes f's content to w and checks its hash.
-func (a *Archive) copyFile(ctx context.Context, w io.Writer, f *File) (int64, error) {
+// copyStep is how many content entries (about 16 MiB) copyFile holds and
+// copies at a time: a large file is written as its chunks arrive rather
+// than once all of them have.
+const copyStep = 256
+
+// copyFile writes f's content, held through holder, to w and checks its
+// hash.
+func (a *Archive) copyFile(ctx context.Context, holder Holder, w io.Writer, f *File) (int64, error) {
 	h := sha256.New()
 	written := int64(0)
 	for _, run := range chunkRuns(f.Chunks) {
-		if err := a.holder.Hold(ctx, a.content, run.lo, run.hi); err != nil {
-			return written, fmt.Errorf("read %s: %w", f.Path, err)
-		}
 		i := run.first
-		err := a.content.Scan(run.lo, run.hi, func(entry int64, data []byte) error {
-			if int64(len(data)) != f.Chunks[i].Size {
-				return fmt.Errorf("content entry %d has %d bytes, the chunk list says %d: %w", entry, len(data), f.Chunks[i].Size, ErrCorrupt)
+		for lo := run.lo; lo < run.hi; lo += copyStep {
+			hi := min(lo+copyStep, run.hi)
+			if err := holder.Hold(ctx, a.content, lo, hi); err != nil {
+				return written, fmt.Errorf("read %s: %w", f.Path, err)
 			}
-			i++
-			h.Write(data)
-			n, err := w.Write(data)
-			written += int64(n)
-			return err
-		})
-		if err != nil {
-			return written, fmt.Errorf("read %s: %w", f.Path, err)
+			err := a.content.Scan(lo, hi, func(entry int64, data []byte) error {
+				if int64(len(data)) != f.Chunks[i].Size {
+					return fmt.Errorf("content entry %d has %d bytes, the chunk list says %d: %w", entry, len(data), f.Chunks[i].Size, ErrCorrupt)
+				}
+				i++
+				h.Write(data)
+				n, err := w.Write(data)
+				written += int64(n)
+				return err
+			})
+			if err != nil {
+				return written, fmt.Errorf("read %s: %w", f.Path, err)
+			}
 		}
 	}
 	if Hash(h.Sum(nil)) != f.Hash {
