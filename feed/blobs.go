@@ -207,7 +207,8 @@ func (bl *blobs) reconcile(db *pebble.DB, pub crypto.PublicKey, name string) err
 	return nil
 }
 
-// file returns the open segment file, opening it if needed.
+// file returns the open segment file (for direct I/O where the file
+// system allows), opening it if needed.
 func (bl *blobs) file(seg uint64, create bool) (*os.File, error) {
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
@@ -218,7 +219,7 @@ func (bl *blobs) file(seg uint64, create bool) (*os.File, error) {
 	if create {
 		flags |= os.O_CREATE | os.O_EXCL
 	}
-	fh, err := os.OpenFile(segmentPath(bl.dir, seg), flags, 0o600)
+	fh, err := openDirect(segmentPath(bl.dir, seg), flags)
 	if err != nil {
 		return nil, fmt.Errorf("blob segment: %w", err)
 	}
@@ -233,13 +234,21 @@ func (bl *blobs) read(ref blobRef, buf *[]byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int64(cap(*buf)) < ref.n {
-		*buf = make([]byte, ref.n)
+	// Whole aligned blocks, as direct I/O reads them.
+	start := ref.off &^ (segmentBlock - 1)
+	end := (ref.off + ref.n + segmentBlock - 1) &^ (segmentBlock - 1)
+	if int64(cap(*buf)) < end-start {
+		*buf = alignedBuffer(int(end - start))
 	}
-	data := (*buf)[:ref.n]
-	if _, err := fh.ReadAt(data, ref.off); err != nil {
+	blocks := (*buf)[:end-start]
+	n, err := fh.ReadAt(blocks, start)
+	if int64(n) >= ref.off+ref.n-start {
+		err = nil // the file ends within the last block
+	}
+	if err != nil {
 		return nil, fmt.Errorf("read %s at offset %d: %w", fh.Name(), ref.off, err)
 	}
+	data := blocks[ref.off-start : ref.off-start+ref.n]
 	if crc32.Checksum(data, castagnoli) != ref.crc {
 		return nil, fmt.Errorf("%s at offset %d: checksum mismatch: %w", fh.Name(), ref.off, errCorruptChunk)
 	}
