@@ -207,19 +207,16 @@ func (bl *blobs) reconcile(db *pebble.DB, pub crypto.PublicKey, name string) err
 	return nil
 }
 
-// file returns the open segment file (for direct I/O where the file
-// system allows), opening it if needed.
-func (bl *blobs) file(seg uint64, create bool) (*os.File, error) {
+// file returns the open segment file, opening it if needed. Reads go
+// through the page cache: its readahead keeps sequential scans fast, and
+// data served again is served from memory.
+func (bl *blobs) file(seg uint64) (*os.File, error) {
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
 	if fh, ok := bl.files[seg]; ok {
 		return fh, nil
 	}
-	flags := os.O_RDWR
-	if create {
-		flags |= os.O_CREATE | os.O_EXCL
-	}
-	fh, err := openDirect(segmentPath(bl.dir, seg), flags)
+	fh, err := os.OpenFile(segmentPath(bl.dir, seg), os.O_RDWR, 0)
 	if err != nil {
 		return nil, fmt.Errorf("blob segment: %w", err)
 	}
@@ -230,25 +227,17 @@ func (bl *blobs) file(seg uint64, create bool) (*os.File, error) {
 // read returns the chunk ref points to, read into *buf, after checking
 // its checksum.
 func (bl *blobs) read(ref blobRef, buf *[]byte) ([]byte, error) {
-	fh, err := bl.file(ref.seg, false)
+	fh, err := bl.file(ref.seg)
 	if err != nil {
 		return nil, err
 	}
-	// Whole aligned blocks, as direct I/O reads them.
-	start := ref.off &^ (segmentBlock - 1)
-	end := (ref.off + ref.n + segmentBlock - 1) &^ (segmentBlock - 1)
-	if int64(cap(*buf)) < end-start {
-		*buf = alignedBuffer(int(end - start))
+	if int64(cap(*buf)) < ref.n {
+		*buf = make([]byte, ref.n)
 	}
-	blocks := (*buf)[:end-start]
-	n, err := fh.ReadAt(blocks, start)
-	if int64(n) >= ref.off+ref.n-start {
-		err = nil // the file ends within the last block
-	}
-	if err != nil {
+	data := (*buf)[:ref.n]
+	if _, err := fh.ReadAt(data, ref.off); err != nil {
 		return nil, fmt.Errorf("read %s at offset %d: %w", fh.Name(), ref.off, err)
 	}
-	data := blocks[ref.off-start : ref.off-start+ref.n]
 	if crc32.Checksum(data, castagnoli) != ref.crc {
 		return nil, fmt.Errorf("%s at offset %d: checksum mismatch: %w", fh.Name(), ref.off, errCorruptChunk)
 	}

@@ -65,9 +65,8 @@
 //	0x00 uvarint(segment) uvarint(offset) uvarint(length) crc32c(chunk, 4 bytes little-endian)
 //
 // (an inline chunk starts with a count of at least 1, never 0x00). A batch
-// writes its chunks (with O_DIRECT where the file system allows, and
-// reads them so too: the batch is synced anyway, so the page cache would
-// only hold a second copy of bulk data that is mostly read once),
+// writes its chunks (with O_DIRECT where the file system allows: the batch
+// is synced anyway, so the page cache would only hold a second copy),
 // syncs the segment file, and only then commits the
 // Pebble batch with the pointers and the segment's new length, so no
 // pointer ever names bytes that are not on disk; bytes past the committed
