@@ -97,22 +97,31 @@ func TestBlobRoundTrip(t *testing.T) {
 	}
 }
 
+// closedLogWithSegment makes a store whose feed "log" holds 12 mixed
+// entries, closes it, and returns its directory and segment file.
+func closedLogWithSegment(t *testing.T) (dir, seg string) {
+	t.Helper()
+	dir = t.TempDir()
+	s := openTestStore(t, dir, 1)
+	f, _ := s.Create("log")
+	if _, err := f.Append(mixedEntries(0, 12)...); err != nil {
+		t.Fatal(err)
+	}
+	seg = segmentFiles(t, s, f)[0]
+	s.Close()
+	return dir, seg
+}
+
 // What a batch wrote to a segment before a crash kept it from committing
 // is cut off at the next open, and a file no batch committed is removed.
 func TestBlobUncommittedTail(t *testing.T) {
-	dir := t.TempDir()
-	s := openTestStore(t, dir, 1)
-	f, _ := s.Create("log")
-	f.Append(mixedEntries(0, 12)...)
-	seg := segmentFiles(t, s, f)[0]
+	dir, seg := closedLogWithSegment(t)
 	fi, _ := os.Stat(seg)
-	s.Close()
 	appendFile(t, seg, bytes.Repeat([]byte("torn"), 5000))
 	stray := filepath.Join(filepath.Dir(seg), "00000000000000ff.blob")
 	os.WriteFile(stray, []byte("never committed"), 0o600)
 
-	s = openTestStore(t, dir, 1)
-	f = lookup(t, s, "log")
+	f := lookup(t, openTestStore(t, dir, 1), "log")
 	if now, _ := os.Stat(seg); now.Size() != fi.Size() {
 		t.Errorf("segment is %d bytes after reopening, %d were committed", now.Size(), fi.Size())
 	}
@@ -140,18 +149,13 @@ func appendFile(t *testing.T, path string, data []byte) {
 // A flipped bit in a segment is caught on read and by Verify, naming the
 // chunk and the file; a truncated segment stops the feed from opening.
 func TestBlobCorruption(t *testing.T) {
-	dir := t.TempDir()
-	s := openTestStore(t, dir, 1)
-	f, _ := s.Create("log")
-	f.Append(mixedEntries(0, 12)...)
-	seg := segmentFiles(t, s, f)[0]
-	s.Close()
+	dir, seg := closedLogWithSegment(t)
 	data, _ := os.ReadFile(seg)
 	data[len(data)/2] ^= 0x10
 	os.WriteFile(seg, data, 0o600)
 
-	s = openTestStore(t, dir, 1)
-	f = lookup(t, s, "log")
+	s := openTestStore(t, dir, 1)
+	f := lookup(t, s, "log")
 	_, err := f.GetRange(0, 12)
 	if !errors.Is(err, errCorruptChunk) || !strings.Contains(err.Error(), "checksum mismatch") || !strings.Contains(err.Error(), seg) {
 		t.Fatalf("reading a corrupt segment: %v", err)

@@ -11,6 +11,24 @@ import (
 	"testing"
 )
 
+// writeDataset writes dir/dataset: big.bin of size random bytes, which it
+// returns, and docs/readme.txt, "small file\n".
+func writeDataset(t *testing.T, dir string, size int) (src string, big []byte) {
+	t.Helper()
+	src = filepath.Join(dir, "dataset")
+	big = make([]byte, size)
+	rand.NewChaCha8([32]byte{byte(size >> 20)}).Read(big)
+	if err := os.MkdirAll(filepath.Join(src, "docs"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"big.bin": big, "docs/readme.txt": []byte("small file\n")} {
+		if err := os.WriteFile(filepath.Join(src, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return src, big
+}
+
 // An archive published on one node is read sparsely and cloned on
 // another, through the swarm: reading one small file fetches the metadata
 // and that file's chunks only; the clone is byte-identical.
@@ -18,12 +36,7 @@ func TestScenarioArchiveThroughTheSwarm(t *testing.T) {
 	n, ctx := newNet(t, 3)
 	nodes := n.Nodes()
 	pub, reader := nodes[1], nodes[2]
-	src := filepath.Join(n.Dir, "dataset")
-	os.MkdirAll(filepath.Join(src, "docs"), 0o755)
-	big := make([]byte, 4<<20)
-	rand.NewChaCha8([32]byte{1}).Read(big)
-	os.WriteFile(filepath.Join(src, "big.bin"), big, 0o644)
-	os.WriteFile(filepath.Join(src, "docs", "readme.txt"), []byte("small file\n"), 0o644)
+	src, big := writeDataset(t, n.Dir, 4<<20)
 	out := run(t, ctx, pub, "", "publish", src, "-m", "first")
 	addr := strings.Fields(out)[1] // "archive k51..."
 	if !strings.HasPrefix(addr, "k51") {
@@ -61,12 +74,7 @@ func TestScenarioArchiveVolunteer(t *testing.T) {
 	n, ctx := newNet(t, 4)
 	nodes := n.Nodes()
 	pub, volunteer, reader := nodes[1], nodes[2], nodes[3]
-	src := filepath.Join(n.Dir, "dataset")
-	os.MkdirAll(filepath.Join(src, "docs"), 0o755)
-	big := make([]byte, 3<<20)
-	rand.NewChaCha8([32]byte{2}).Read(big)
-	os.WriteFile(filepath.Join(src, "big.bin"), big, 0o644)
-	os.WriteFile(filepath.Join(src, "docs", "readme.txt"), []byte("small file\n"), 0o644)
+	src, big := writeDataset(t, n.Dir, 3<<20)
 	var published struct{ Archive, Content string }
 	if err := json.Unmarshal([]byte(run(t, ctx, pub, "", "publish", src, "--json")), &published); err != nil {
 		t.Fatal(err)
