@@ -19,16 +19,7 @@ const (
 
 // encodeChunk encodes entries as uvarint(count) uvarint(len)... data....
 func encodeChunk(entries [][]byte) []byte {
-	return appendChunk(make([]byte, 0, chunkSize(entries)), entries)
-}
-
-// chunkSize bounds the encoded size of a chunk of entries.
-func chunkSize(entries [][]byte) int {
-	n := binary.MaxVarintLen64 * (len(entries) + 1)
-	for _, e := range entries {
-		n += len(e)
-	}
-	return n
+	return appendChunk(make([]byte, 0, encodedChunkSize(entries)), entries)
 }
 
 // appendChunk appends the encoding of a chunk of entries to buf.
@@ -107,10 +98,12 @@ func writeBatchSize(first int64, entries [][]byte) int {
 	tiles := 2*len(entries)/tileHashes + 2
 	n := tiles*(feedKeyLen+16+4*8+tileHashes*32) + 4096
 	for len(entries) > 0 {
-		k, size := nextChunk(first, entries)
-		n += feedKeyLen + 16 + binary.MaxVarintLen64*(k+1)
-		if size+k*binary.MaxVarintLen64 < blobMinChunk {
+		k := nextChunk(first, entries)
+		n += feedKeyLen + 16
+		if size := encodedChunkSize(entries[:k]); size < blobMinChunk {
 			n += size
+		} else {
+			n += binary.MaxVarintLen64*3 + 5 // a pointer
 		}
 		first, entries = first+int64(k), entries[k:]
 	}
@@ -118,14 +111,13 @@ func writeBatchSize(first int64, entries [][]byte) int {
 }
 
 // nextChunk returns how many of entries (from index first on) the next
-// chunk holds, and their bytes.
-func nextChunk(first int64, entries [][]byte) (n, size int) {
+// chunk holds.
+func nextChunk(first int64, entries [][]byte) (n int) {
 	limit := chunkSpan - int(first%chunkSpan)
-	for n < len(entries) && n < limit && (n == 0 || size+len(entries[n]) <= chunkBytes) {
+	for size := 0; n < len(entries) && n < limit && (n == 0 || size+len(entries[n]) <= chunkBytes); n++ {
 		size += len(entries[n])
-		n++
 	}
-	return n, size
+	return n
 }
 
 // putEntries writes entries first..first+len(entries) to b as chunks:
@@ -133,7 +125,7 @@ func nextChunk(first int64, entries [][]byte) (n, size int) {
 // feed's segments.
 func putEntries(b *pebble.Batch, w *blobWriter, pub crypto.PublicKey, first int64, entries [][]byte) error {
 	for len(entries) > 0 {
-		n, _ := nextChunk(first, entries)
+		n := nextChunk(first, entries)
 		key := feedKey(pub, kindEntries, uint64(first))
 		if err := putChunk(b, w, key, entries[:n]); err != nil {
 			return err

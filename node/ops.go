@@ -64,7 +64,7 @@ func (n *Node) seedArchiveContent(ctx context.Context, pub crypto.PublicKey) {
 	if err != nil {
 		return
 	}
-	for !f.Ranges().Covers(0, 1) {
+	for {
 		changed := f.Watch()
 		if f.Ranges().Covers(0, 1) {
 			break

@@ -206,37 +206,34 @@ func (a *app) runInterruptible(c *api.Client, req api.Request, stdin io.Reader) 
 	signals := make(chan os.Signal, 2)
 	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(signals)
-	relayed := make(chan struct{})
-	go func() {
-		defer close(relayed)
-		a.relayInterrupts(ctx, c, id, signals, cancel)
-	}()
+	dropped := make(chan bool, 1)
+	go func() { dropped <- a.relayInterrupts(ctx, c, id, signals, cancel) }()
 	code, err := c.Run(ctx, req, stdin, a.stdout, a.stderr)
 	cancel()
-	<-relayed
-	if err != nil && a.ctx.Err() == nil && ctx.Err() != nil {
+	if <-dropped && err != nil {
 		return exitInterrupted, errors.New("interrupted")
 	}
 	return code, err
 }
 
 // relayInterrupts forwards the first signal to the daemon as an interrupt
-// and cancels the run on the second; it returns when ctx ends.
-func (a *app) relayInterrupts(ctx context.Context, c *api.Client, id string, signals <-chan os.Signal, cancel func()) {
+// and cancels the run on the second (or when the interrupt cannot be
+// delivered); it returns when ctx ends, reporting whether it cancelled.
+func (a *app) relayInterrupts(ctx context.Context, c *api.Client, id string, signals <-chan os.Signal, cancel func()) (dropped bool) {
 	interrupted := false
 	for {
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-signals:
 			if interrupted {
 				cancel()
-				return
+				return true
 			}
 			interrupted = true
 			if err := c.Interrupt(ctx, id); err != nil {
 				cancel()
-				return
+				return true
 			}
 		}
 	}
