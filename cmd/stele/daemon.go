@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -77,6 +78,11 @@ func (a *app) runDaemon() error {
 	}
 	handler := api.NewServer(token, a.daemonCommand(d))
 	handler.Handle("GET /metrics", n.MetricsHandler())
+	// Go's profiler, as Kubo serves it: behind the token, since a profile
+	// shows what the daemon holds.
+	handler.Handle("/debug/pprof/", handler.Protected(http.HandlerFunc(pprof.Index)))
+	handler.Handle("/debug/pprof/profile", handler.Protected(http.HandlerFunc(pprof.Profile)))
+	handler.Handle("/debug/pprof/trace", handler.Protected(http.HandlerFunc(pprof.Trace)))
 	handler.Handle("/archive/", archive.Handler(func(ctx context.Context, addr string) (*archive.Archive, error) {
 		return (&archive.Archives{Feeds: r.Feeds, DBs: n.DBs, Holder: n}).Open(ctx, addr)
 	}))

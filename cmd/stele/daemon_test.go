@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -120,6 +122,45 @@ func TestInitProfiles(t *testing.T) {
 	for _, want := range []string{`"address": "127.0.0.1:0"`, `"/ip4/127.0.0.1/tcp/0"`, `"private": true`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("local profile config lacks %s:\n%s", want, out)
+		}
+	}
+}
+
+// The daemon serves Go's profiler on its API, to holders of the token only.
+func TestDaemonProfilerNeedsToken(t *testing.T) {
+	s := newSandbox(t)
+	s.ok("", "init", "--profile", "local")
+	s.startDaemon()
+	addr, err := os.ReadFile(filepath.Join(s.repo, "api"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, err := os.ReadFile(filepath.Join(s.repo, "api.token"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/debug/pprof/", "/debug/pprof/goroutine?debug=1", "/debug/pprof/profile?seconds=1"} {
+		url := "http://" + strings.TrimSpace(string(addr)) + path
+		for _, tc := range []struct {
+			auth string
+			want int
+		}{{"", http.StatusUnauthorized}, {"Bearer wrong", http.StatusUnauthorized}, {"Bearer " + strings.TrimSpace(string(token)), http.StatusOK}} {
+			req, _ := http.NewRequest("GET", url, nil)
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.want {
+				t.Errorf("GET %s with %q: %s, want %d", path, tc.auth, resp.Status, tc.want)
+			}
+			if tc.want == http.StatusOK && len(body) == 0 {
+				t.Errorf("GET %s: empty body", path)
+			}
 		}
 	}
 }

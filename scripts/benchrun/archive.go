@@ -240,11 +240,15 @@ func swarmClone(ctx context.Context, net *testnet.Net, addr, src, dst string, to
 	if _, err := reader.Run(ctx, "", "cat", addr, "small/many/0000.bin"); err != nil {
 		return err
 	}
+	profiled := profileNodes(ctx, "clone", 4, reader, net.Nodes()[0]) // and the publisher
 	start := time.Now()
 	if _, err := reader.Run(ctx, "", "clone", addr, dst); err != nil {
 		return err
 	}
 	d := time.Since(start)
+	if err := profiled(); err != nil {
+		return err
+	}
 	if err := checkClone(src, dst); err != nil {
 		return err
 	}
