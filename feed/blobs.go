@@ -207,41 +207,22 @@ func (bl *blobs) reconcile(db *pebble.DB, pub crypto.PublicKey, name string) err
 	return nil
 }
 
-// file returns the open segment file, opening it if needed. Reads go
-// through the page cache: its readahead keeps sequential scans fast, and
-// data served again is served from memory.
-func (bl *blobs) file(seg uint64) (*os.File, error) {
+// file returns the open segment file, opening it if needed, and its
+// committed length. Segment files are opened for direct I/O where the file
+// system allows (see segmentReader).
+func (bl *blobs) file(seg uint64) (*os.File, int64, error) {
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
+	committed := bl.segs[seg].length
 	if fh, ok := bl.files[seg]; ok {
-		return fh, nil
+		return fh, committed, nil
 	}
-	fh, err := os.OpenFile(segmentPath(bl.dir, seg), os.O_RDWR, 0)
+	fh, err := openDirect(segmentPath(bl.dir, seg), os.O_RDWR)
 	if err != nil {
-		return nil, fmt.Errorf("blob segment: %w", err)
+		return nil, 0, fmt.Errorf("blob segment: %w", err)
 	}
 	bl.files[seg] = fh
-	return fh, nil
-}
-
-// read returns the chunk ref points to, read into *buf, after checking
-// its checksum.
-func (bl *blobs) read(ref blobRef, buf *[]byte) ([]byte, error) {
-	fh, err := bl.file(ref.seg)
-	if err != nil {
-		return nil, err
-	}
-	if int64(cap(*buf)) < ref.n {
-		*buf = make([]byte, ref.n)
-	}
-	data := (*buf)[:ref.n]
-	if _, err := fh.ReadAt(data, ref.off); err != nil {
-		return nil, fmt.Errorf("read %s at offset %d: %w", fh.Name(), ref.off, err)
-	}
-	if crc32.Checksum(data, castagnoli) != ref.crc {
-		return nil, fmt.Errorf("%s at offset %d: checksum mismatch: %w", fh.Name(), ref.off, errCorruptChunk)
-	}
-	return data, nil
+	return fh, committed, nil
 }
 
 // enter and leave bracket a reader's use of segment data: what Drop

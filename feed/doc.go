@@ -71,7 +71,11 @@
 // Pebble batch with the pointers and the segment's new length, so no
 // pointer ever names bytes that are not on disk; bytes past the committed
 // length, left by a batch that never committed, are cut off when the feed
-// is next opened. Reads check each chunk's CRC-32C. A feed starts a new
+// is next opened. Reads check each chunk's CRC-32C. A scan reads its
+// chunks ahead, in aligned windows that double while it reads in sequence
+// (128 KiB up to 4 MiB), with O_DIRECT too: data stored past the page cache
+// is read past it, so a scan of gigabytes (a clone, a peer's sync, Verify)
+// does not fill memory with pages read once. A feed starts a new
 // segment past 256 MiB. Drop lowers a segment's live bytes, punches holes
 // where the dropped chunks were (on Linux), and deletes a segment with
 // nothing live, once no reader is inside it. Tree hashes use

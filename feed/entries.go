@@ -170,12 +170,13 @@ func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) er
 	if !ok {
 		ok = it.First()
 	}
-	var buf []byte
+	r := bl.reader()
+	defer r.release()
 	for ; ok; ok = it.Next() {
 		first := int64(keySuffix(it.Key()))
 		val, err := it.ValueAndErr()
 		if err == nil {
-			val, _, err = bl.chunkData(val, &buf)
+			val, _, err = r.chunkData(val)
 		}
 		if err == nil {
 			_, err = decodeChunk(val, func(k int, data []byte) error {
@@ -198,12 +199,12 @@ func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) er
 
 // chunkData returns the encoded chunk a stored value holds or points to,
 // and the pointer if it is one.
-func (bl *blobs) chunkData(val []byte, buf *[]byte) ([]byte, *blobRef, error) {
+func (r *segmentReader) chunkData(val []byte) ([]byte, *blobRef, error) {
 	ref, isRef, err := parseBlobRef(val)
 	if err != nil || !isRef {
 		return val, nil, err
 	}
-	data, err := bl.read(ref, buf)
+	data, err := r.read(ref)
 	return data, &ref, err
 }
 
@@ -295,9 +296,10 @@ func (f *Feed) chunkAt(i int64) (chunk, error) {
 	}
 	c := chunk{first: int64(keySuffix(it.Key()))}
 	val, err := it.ValueAndErr()
-	var buf []byte
+	r := bl.reader()
+	defer r.release()
 	if err == nil {
-		val, c.ref, err = bl.chunkData(val, &buf)
+		val, c.ref, err = r.chunkData(val)
 	}
 	if err == nil {
 		_, err = decodeChunk(val, func(_ int, data []byte) error {

@@ -12,15 +12,7 @@ import (
 // for each batch, is the plain concatenation of what was written, on the
 // disk's file system (direct I/O) and on tmpfs (plain I/O) if there is one.
 func TestSegmentWriterAgainstConcatenation(t *testing.T) {
-	dirs := []string{t.TempDir()}
-	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
-		shm, err := os.MkdirTemp("/dev/shm", "stele-test-")
-		if err == nil {
-			t.Cleanup(func() { os.RemoveAll(shm) })
-			dirs = append(dirs, shm)
-		}
-	}
-	for _, dir := range dirs {
+	for _, dir := range directAndPlainDirs(t) {
 		path := filepath.Join(dir, "seg.blob")
 		rng := rand.New(rand.NewPCG(1, 2))
 		var want []byte
@@ -59,4 +51,18 @@ func TestSegmentWriterAgainstConcatenation(t *testing.T) {
 			}
 		}
 	}
+}
+
+// directAndPlainDirs are a directory on the disk's file system (direct
+// I/O) and one on tmpfs (plain I/O), if there is one.
+func directAndPlainDirs(t *testing.T) []string {
+	dirs := []string{t.TempDir()}
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		shm, err := os.MkdirTemp("/dev/shm", "stele-test-")
+		if err == nil {
+			t.Cleanup(func() { os.RemoveAll(shm) })
+			dirs = append(dirs, shm)
+		}
+	}
+	return dirs
 }

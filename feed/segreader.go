@@ -1,0 +1,108 @@
+package feed
+
+import (
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+)
+
+// Read-ahead windows of a segmentReader: the first read of a scan covers
+// readAheadMin bytes (or the chunk, if larger), and each read that
+// continues where the last chunk ended doubles the window, up to
+// readAheadMax, as the kernel's readahead does for buffered files.
+const (
+	readAheadMin = 128 << 10
+	readAheadMax = blobBufferSize
+)
+
+// A segmentReader reads the segment chunks of one scan. A batch writes
+// its chunks one after another, so a scan's chunks mostly lie in sequence
+// in a segment: the reader reads them ahead, in block-aligned windows,
+// with direct I/O where the file system allows (the segment files are
+// opened so). Data that was written past the page cache is then read past
+// it too: a scan of gigabytes (a clone, a peer's sync, Verify) neither
+// fills memory with pages read once nor pays for every page the kernel
+// would allocate, and large aligned reads keep it at the disk's speed.
+// Chunks returned are valid until the next read.
+type segmentReader struct {
+	bl   *blobs
+	buf  []byte // block-aligned; nil until the first read
+	seg  uint64
+	off  int64  // the file offset of win
+	win  []byte // the bytes of the last window read
+	next int64  // where the last chunk read ended
+	size int    // the last window's size; 0 before the first read
+}
+
+func (bl *blobs) reader() *segmentReader { return &segmentReader{bl: bl} }
+
+// read returns the chunk ref points to after checking its checksum.
+func (r *segmentReader) read(ref blobRef) ([]byte, error) {
+	if !r.holds(ref) {
+		if err := r.fill(ref); err != nil {
+			return nil, err
+		}
+	}
+	r.next = ref.off + ref.n
+	data := r.win[ref.off-r.off : ref.off-r.off+ref.n]
+	if crc32.Checksum(data, castagnoli) != ref.crc {
+		return nil, fmt.Errorf("%s at offset %d: checksum mismatch: %w", segmentPath(r.bl.dir, ref.seg), ref.off, errCorruptChunk)
+	}
+	return data, nil
+}
+
+func (r *segmentReader) holds(ref blobRef) bool {
+	return r.win != nil && ref.seg == r.seg && ref.off >= r.off && ref.off+ref.n <= r.off+int64(len(r.win))
+}
+
+// fill reads the window that starts at the block holding ref's first
+// byte.
+func (r *segmentReader) fill(ref blobRef) error {
+	fh, committed, err := r.bl.file(ref.seg)
+	if err != nil {
+		return err
+	}
+	if r.size > 0 && ref.seg == r.seg && ref.off == r.next {
+		r.size = min(2*r.size, readAheadMax)
+	} else {
+		r.size = readAheadMin
+	}
+	start := alignDown(ref.off)
+	need := alignUp(ref.off + ref.n)
+	// Read ahead, but not past the segment's committed bytes.
+	end := max(need, min(start+int64(r.size), alignUp(committed)))
+	if int64(cap(r.buf)) < end-start {
+		r.release()
+		if end-start <= blobBufferSize {
+			r.buf = getSegmentBuffer(blobBufferSize)
+		} else {
+			r.buf = alignedBuffer(int(end - start)) // a chunk larger than any window
+		}
+	}
+	n, err := fh.ReadAt(r.buf[:end-start], start)
+	if int64(n) >= ref.off+ref.n-start {
+		err = nil // the file ends within the last block
+	} else if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		r.win = nil
+		return fmt.Errorf("read %s at offset %d: %w", fh.Name(), ref.off, err)
+	}
+	r.seg, r.off, r.win = ref.seg, start, r.buf[:n]
+	return nil
+}
+
+// release gives the reader's buffer back; the reader may be used again.
+func (r *segmentReader) release() {
+	if r.buf != nil && len(r.buf) == blobBufferSize {
+		buf := r.buf
+		segmentBuffers.Put(&buf)
+	}
+	r.buf, r.win = nil, nil
+}
+
+func alignDown(off int64) int64 { return off &^ (segmentBlock - 1) }
+
+func alignUp(off int64) int64 { return (off + segmentBlock - 1) &^ (segmentBlock - 1) }
