@@ -15,6 +15,7 @@ import (
 	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/steledb/stele/crypto"
+	"github.com/steledb/stele/feed/directio"
 )
 
 // Large entry chunks live outside Pebble, in append-only segment files of
@@ -45,7 +46,7 @@ const (
 	// blobMinChunk is the smallest chunk (encoded) kept in a segment.
 	blobMinChunk = 16 << 10
 	// blobBufferSize is the write buffer of a segment writer, a multiple
-	// of segmentBlock: chunks are gathered into writes this large.
+	// of directio.Block: chunks are gathered into writes this large.
 	blobBufferSize = 4 << 20
 )
 
@@ -217,7 +218,7 @@ func (bl *blobs) file(seg uint64) (*os.File, int64, error) {
 	if fh, ok := bl.files[seg]; ok {
 		return fh, committed, nil
 	}
-	fh, err := openDirect(segmentPath(bl.dir, seg), os.O_RDWR)
+	fh, err := directio.Open(segmentPath(bl.dir, seg), os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, 0, fmt.Errorf("blob segment: %w", err)
 	}

@@ -1,7 +1,6 @@
 package feed
 
 import (
-	"errors"
 	"os"
 	"syscall"
 
@@ -21,14 +20,4 @@ func allocatedSize(fi os.FileInfo) int64 {
 		return st.Blocks * 512
 	}
 	return fi.Size()
-}
-
-// openDirect opens path for direct I/O (O_DIRECT), or for plain I/O on a
-// file system that refuses it (tmpfs).
-func openDirect(path string, flags int) (*os.File, error) {
-	fh, err := os.OpenFile(path, flags|syscall.O_DIRECT, 0o600)
-	if errors.Is(err, syscall.EINVAL) {
-		return os.OpenFile(path, flags, 0o600)
-	}
-	return fh, err
 }

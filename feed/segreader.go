@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+
+	"github.com/steledb/stele/feed/directio"
 )
 
 // Read-ahead windows of a segmentReader: the first read of a scan covers
@@ -68,16 +70,16 @@ func (r *segmentReader) fill(ref blobRef) error {
 	} else {
 		r.size = readAheadMin
 	}
-	start := alignDown(ref.off)
-	need := alignUp(ref.off + ref.n)
+	start := directio.AlignDown(ref.off)
+	need := directio.AlignUp(ref.off + ref.n)
 	// Read ahead, but not past the segment's committed bytes.
-	end := max(need, min(start+int64(r.size), alignUp(committed)))
+	end := max(need, min(start+int64(r.size), directio.AlignUp(committed)))
 	if int64(cap(r.buf)) < end-start {
 		r.release()
 		if end-start <= blobBufferSize {
 			r.buf = getSegmentBuffer(blobBufferSize)
 		} else {
-			r.buf = alignedBuffer(int(end - start)) // a chunk larger than any window
+			r.buf = directio.AlignedBuffer(int(end - start)) // a chunk larger than any window
 		}
 	}
 	n, err := fh.ReadAt(r.buf[:end-start], start)
@@ -102,7 +104,3 @@ func (r *segmentReader) release() {
 	}
 	r.buf, r.win = nil, nil
 }
-
-func alignDown(off int64) int64 { return off &^ (segmentBlock - 1) }
-
-func alignUp(off int64) int64 { return (off + segmentBlock - 1) &^ (segmentBlock - 1) }

@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"github.com/steledb/stele/feed/directio"
+
 	"bytes"
 	"errors"
 	"hash/crc32"
@@ -38,7 +40,7 @@ func segmentWithChunks(t *testing.T, dir string, sizes []int) (*blobs, []blobRef
 // of the file gives, across window edges, with chunks larger than any
 // window, and up to the segment's last committed byte.
 func TestSegmentReaderAgainstFile(t *testing.T) {
-	sizes := []int{1, segmentBlock - 1, segmentBlock, 70_000, 3 * readAheadMax, 100, readAheadMin + 5}
+	sizes := []int{1, directio.Block - 1, directio.Block, 70_000, 3 * readAheadMax, 100, readAheadMin + 5}
 	for range 200 {
 		sizes = append(sizes, 16<<10+rand.IntN(100<<10))
 	}

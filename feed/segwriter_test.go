@@ -1,6 +1,8 @@
 package feed
 
 import (
+	"github.com/steledb/stele/feed/directio"
+
 	"bytes"
 	"math/rand/v2"
 	"os"
@@ -17,12 +19,12 @@ func TestSegmentWriterAgainstConcatenation(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		var want []byte
 		for batch := range 40 {
-			w, err := openSegmentWriter(path, int64(len(want)), batch == 0, 4*segmentBlock)
+			w, err := openSegmentWriter(path, int64(len(want)), batch == 0, 4*directio.Block)
 			if err != nil {
 				t.Fatal(err)
 			}
 			for range rng.IntN(5) {
-				sizes := []int{1, 7, segmentBlock - 1, segmentBlock, segmentBlock + 1, 3 * segmentBlock, 5*segmentBlock + 100, rng.IntN(9000)}
+				sizes := []int{1, 7, directio.Block - 1, directio.Block, directio.Block + 1, 3 * directio.Block, 5*directio.Block + 100, rng.IntN(9000)}
 				p := make([]byte, sizes[rng.IntN(len(sizes))])
 				for i := range p {
 					p[i] = byte(rng.Uint32())

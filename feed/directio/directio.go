@@ -1,0 +1,142 @@
+// Package directio writes files past the page cache (O_DIRECT) where the
+// file system allows it, in whole aligned blocks, falling back to plain
+// writes where it does not.
+//
+// Direct I/O moves data between the disk and the caller's buffer without
+// a copy in the page cache, so the buffer's address, the file offset and
+// the length of every transfer must be multiples of the device's logical
+// block size; Block (4 KiB) suits every device Linux supports. A Writer
+// gathers what it is given into an aligned buffer and writes it in whole
+// blocks; its last block is padded with zeros and the file then cut back
+// to the exact length:
+//
+//	offset:    0           4096          8192    9000  12288
+//	written:   [  block 0  ][  block 1  ][ data  | pad ]
+//	truncate:                                    ^ 9000
+//
+// To append to a file whose end is not block-aligned, the caller gives
+// NewWriter the bytes of the last partial block, which are written again.
+//
+// Why bother: data written once and not read back soon (a log segment
+// that is synced anyway, a downloaded file) gains nothing from the cache
+// but a second copy in memory, and on virtual machines whose host backs
+// guest memory lazily, each fresh cache page costs more than the write.
+package directio
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// Block is the alignment of direct transfers.
+const Block = 4096
+
+// AlignedBuffer returns size bytes (a multiple of Block) at a
+// Block-aligned address.
+func AlignedBuffer(size int) []byte {
+	if size%Block != 0 {
+		panic(fmt.Sprintf("directio: buffer of %d bytes is not a multiple of %d", size, Block))
+	}
+	raw := make([]byte, size+Block)
+	skip := (Block - int(uintptr(unsafe.Pointer(&raw[0]))%Block)) % Block
+	return raw[skip : skip+size : skip+size]
+}
+
+// AlignDown and AlignUp round an offset to a block boundary.
+func AlignDown(off int64) int64 { return off &^ (Block - 1) }
+func AlignUp(off int64) int64   { return (off + Block - 1) &^ (Block - 1) }
+
+// Open opens path with O_DIRECT, or without it on a file system that
+// refuses it (tmpfs on older kernels).
+func Open(path string, flag int, perm os.FileMode) (*os.File, error) {
+	return openDirect(path, flag, perm)
+}
+
+// Enable turns direct I/O on for an open file and reports whether it is
+// on: false where the file system (or the OS) does not support it, and
+// the file is then written through the page cache as before.
+func Enable(fh *os.File) bool { return setDirect(fh, true) }
+
+// A Writer writes sequentially from an offset through an aligned buffer.
+type Writer struct {
+	fh   *os.File
+	buf  []byte // Block-aligned; buf[:n] goes at base
+	base int64  // a multiple of Block
+	n    int
+}
+
+// NewWriter returns a writer that writes to fh from off on, through buf
+// (from AlignedBuffer, at least one block). tail must be the file's bytes
+// from AlignDown(off) to off, which the writer's first block writes again.
+func NewWriter(fh *os.File, buf []byte, off int64, tail []byte) *Writer {
+	if int64(len(tail)) != off-AlignDown(off) || len(buf) < Block || len(buf)%Block != 0 {
+		panic("directio: NewWriter: the tail must be the bytes of off's block before off, the buffer whole blocks")
+	}
+	w := &Writer{fh: fh, buf: buf, base: AlignDown(off)}
+	w.n = copy(buf, tail)
+	return w
+}
+
+// Offset is where the next byte written goes.
+func (w *Writer) Offset() int64 { return w.base + int64(w.n) }
+
+func (w *Writer) Write(p []byte) (int, error) {
+	written := 0
+	for len(p) > 0 {
+		k := copy(w.buf[w.n:], p)
+		w.n += k
+		p = p[k:]
+		written += k
+		if w.n == len(w.buf) {
+			if err := w.writeBlocks(len(w.buf)); err != nil {
+				return written, err
+			}
+		}
+	}
+	return written, nil
+}
+
+// writeBlocks writes buf[:size] (size a multiple of Block) at base and
+// keeps what follows buf[:n] for the next write. A direct write the file
+// system refuses after all is done again through the page cache.
+func (w *Writer) writeBlocks(size int) error {
+	_, err := w.fh.WriteAt(w.buf[:size], w.base)
+	if err != nil && isInvalid(err) && setDirect(w.fh, false) {
+		_, err = w.fh.WriteAt(w.buf[:size], w.base)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s at offset %d: %w", w.fh.Name(), w.base, err)
+	}
+	w.n = copy(w.buf, w.buf[size:w.n])
+	w.base += int64(size)
+	return nil
+}
+
+// Flush writes what is buffered and cuts the file to end exactly at
+// Offset. It does not sync. The writer may go on writing after it: the
+// bytes of the last partial block stay buffered, to be written again with
+// the block's next bytes.
+func (w *Writer) Flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	end := w.Offset()
+	full := int(AlignUp(int64(w.n)))
+	clear(w.buf[w.n:full]) // the padding of the last block
+	last := full - Block   // where the last block starts in buf
+	w.n = full
+	if err := w.writeBlocks(full); err != nil {
+		return err
+	}
+	if err := w.fh.Truncate(end); err != nil {
+		return fmt.Errorf("truncate %s: %w", w.fh.Name(), err)
+	}
+	w.base = AlignDown(end)
+	w.n = copy(w.buf, w.buf[last:last+int(end-w.base)])
+	return nil
+}
+
+func isInvalid(err error) bool { return errors.Is(err, syscall.EINVAL) }

@@ -1,0 +1,101 @@
+package directio
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// dirs are a directory on the disk's file system (direct I/O) and one on
+// tmpfs (plain I/O, or direct on newer kernels), if there is one.
+func dirs(t *testing.T) []string {
+	out := []string{t.TempDir()}
+	if fi, err := os.Stat("/dev/shm"); err == nil && fi.IsDir() {
+		if shm, err := os.MkdirTemp("/dev/shm", "stele-test-"); err == nil {
+			t.Cleanup(func() { os.RemoveAll(shm) })
+			out = append(out, shm)
+		}
+	}
+	return out
+}
+
+// Whatever the sizes of the writes and wherever Flush falls, and whether
+// the writer is reopened at the file's end (NewWriter with its tail) or
+// goes on after a Flush, the file is the plain concatenation of the
+// writes.
+func TestWriterAgainstConcatenation(t *testing.T) {
+	for _, dir := range dirs(t) {
+		path := filepath.Join(dir, "out")
+		rng := rand.New(rand.NewPCG(1, 2))
+		var want []byte
+		var w *Writer
+		var fh *os.File
+		for round := range 60 {
+			if w == nil || rng.IntN(3) == 0 { // reopen at the end
+				if fh != nil {
+					fh.Close()
+				}
+				var err error
+				fh, err = Open(path, os.O_RDWR|os.O_CREATE, 0o600)
+				if err != nil {
+					t.Fatal(err)
+				}
+				off := int64(len(want))
+				w = NewWriter(fh, AlignedBuffer(4*Block), off, want[AlignDown(off):])
+			}
+			for range rng.IntN(5) {
+				sizes := []int{1, 7, Block - 1, Block, Block + 1, 3 * Block, 5*Block + 100, rng.IntN(9000)}
+				p := make([]byte, sizes[rng.IntN(len(sizes))])
+				for i := range p {
+					p[i] = byte(rng.Uint32())
+				}
+				if _, err := w.Write(p); err != nil {
+					t.Fatal(err)
+				}
+				want = append(want, p...)
+			}
+			if w.Offset() != int64(len(want)) {
+				t.Fatalf("%s round %d: offset %d, want %d", dir, round, w.Offset(), len(want))
+			}
+			if err := w.Flush(); err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("%s after round %d: file of %d bytes differs from the %d written", dir, round, len(got), len(want))
+			}
+		}
+		fh.Close()
+	}
+}
+
+// A file opened without O_DIRECT and switched by Enable (where the file
+// system allows) is written the same either way.
+func TestEnable(t *testing.T) {
+	for _, dir := range dirs(t) {
+		path := filepath.Join(dir, "out")
+		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			t.Fatal(err)
+		}
+		direct := Enable(fh)
+		t.Logf("%s: direct I/O %v", dir, direct)
+		want := bytes.Repeat([]byte("stele "), 5000)
+		w := NewWriter(fh, AlignedBuffer(Block), 0, nil)
+		if _, err := w.Write(want); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		fh.Close()
+		if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {
+			t.Errorf("%s (direct %v): file differs", dir, direct)
+		}
+	}
+}
