@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/steledb/stele/feed"
+	"github.com/steledb/stele/feed/directio"
 )
 
 // A CloneState is what a clone's directory remembers in its
@@ -331,7 +332,7 @@ func (w *writer) writeFile(f *File, name string) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.a.copyFile(w.ctx, w.holder, progressWriter{out, w}, f)
+	err = w.copyTo(out, f)
 	if err == nil {
 		err = out.Chmod(f.Mode) // through the descriptor: no path to resolve again
 	}
@@ -343,6 +344,39 @@ func (w *writer) writeFile(f *File, name string) error {
 		return err
 	}
 	return w.root.Chtimes(name, f.Mtime, f.Mtime)
+}
+
+// directMin is the size from which a clone writes a file past the page
+// cache (see package directio): the file goes to the disk at its speed,
+// and memory is not filled with gigabytes nobody may read soon. Smaller
+// files go through the cache, where a direct write would wait for the
+// disk for each one.
+const directMin = 1 << 20
+
+// directBuffers are the aligned buffers of direct writes, directBuffer
+// bytes each.
+var directBuffers sync.Pool
+
+const directBuffer = 1 << 20
+
+// copyTo writes f's content to out, directly where it is large and the
+// file system allows.
+func (w *writer) copyTo(out *os.File, f *File) error {
+	if f.Size < directMin || !directio.Enable(out) {
+		_, err := w.a.copyFile(w.ctx, w.holder, progressWriter{out, w}, f)
+		return err
+	}
+	buf, ok := directBuffers.Get().(*[]byte)
+	if !ok {
+		b := directio.AlignedBuffer(directBuffer)
+		buf = &b
+	}
+	defer directBuffers.Put(buf)
+	dw := directio.NewWriter(out, *buf, 0, nil)
+	if _, err := w.a.copyFile(w.ctx, w.holder, progressWriter{dw, w}, f); err != nil {
+		return err
+	}
+	return dw.Flush()
 }
 
 // progressWriter counts what goes through it.
