@@ -70,8 +70,8 @@
 // syncs the segment file, and only then commits the
 // Pebble batch with the pointers and the segment's new length, so no
 // pointer ever names bytes that are not on disk; bytes past the committed
-// length, left by a batch that never committed, are cut off when the feed
-// is next opened. Reads check each chunk's CRC-32C. A scan reads its
+// length, left by a batch that never committed (or the zeros that pad a
+// direct write's last block), are cut off when the feed is next opened. Reads check each chunk's CRC-32C. A scan reads its
 // chunks ahead, in aligned windows that double while it reads in sequence
 // (128 KiB up to 4 MiB), with O_DIRECT too: data stored past the page cache
 // is read past it, so a scan of gigabytes (a clone, a peer's sync, Verify)

@@ -1,8 +1,6 @@
 package feed
 
 import (
-	"github.com/steledb/stele/feed/directio"
-
 	"bytes"
 	"errors"
 	"hash/crc32"
@@ -10,6 +8,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"testing"
+
+	"github.com/steledb/stele/feed/directio"
 )
 
 // segmentWithChunks writes a segment of back-to-back chunks of the given

@@ -72,13 +72,16 @@ func (w *segmentWriter) offset() int64 { return w.w.Offset() }
 
 func (w *segmentWriter) Write(p []byte) (int, error) { return w.w.Write(p) }
 
-// finish writes what is buffered, cuts the file to end exactly at
-// offset and syncs it. The writer is done with.
+// finish writes what is buffered and syncs the file. The file may end
+// with the zeros that pad its last block: the committed length is the
+// segment record's, and the next batch writes over them (or the next
+// open cuts them off), so no truncation is paid for with every batch. The
+// writer is done with.
 func (w *segmentWriter) finish() error {
-	if err := w.w.Flush(); err != nil {
+	if err := w.w.Pad(); err != nil {
 		return err
 	}
-	if err := w.fh.Sync(); err != nil {
+	if err := syncData(w.fh); err != nil {
 		return fmt.Errorf("sync %s: %w", w.fh.Name(), err)
 	}
 	return nil

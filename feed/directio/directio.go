@@ -120,6 +120,22 @@ func (w *Writer) writeBlocks(size int) error {
 // bytes of the last partial block stay buffered, to be written again with
 // the block's next bytes.
 func (w *Writer) Flush() error {
+	end := w.Offset()
+	if err := w.Pad(); err != nil {
+		return err
+	}
+	if err := w.fh.Truncate(end); err != nil {
+		return fmt.Errorf("truncate %s: %w", w.fh.Name(), err)
+	}
+	return nil
+}
+
+// Pad writes what is buffered, its last block padded with zeros, and
+// leaves the file that long: up to Block-1 bytes past Offset, for a
+// caller that records the true length itself and would rather not pay
+// for a truncation (a metadata change to journal) each time. The writer
+// may go on writing after it, over the padding.
+func (w *Writer) Pad() error {
 	if w.n == 0 {
 		return nil
 	}
@@ -130,9 +146,6 @@ func (w *Writer) Flush() error {
 	w.n = full
 	if err := w.writeBlocks(full); err != nil {
 		return err
-	}
-	if err := w.fh.Truncate(end); err != nil {
-		return fmt.Errorf("truncate %s: %w", w.fh.Name(), err)
 	}
 	w.base = AlignDown(end)
 	w.n = copy(w.buf, w.buf[last:last+int(end-w.base)])

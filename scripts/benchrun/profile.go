@@ -54,7 +54,11 @@ func fetchProfile(ctx context.Context, nd *testnet.Node, seconds int, path strin
 	if err != nil {
 		return err
 	}
-	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", strings.TrimSpace(string(addr)), seconds)
+	kind := "profile"
+	if os.Getenv("BENCH_PROFILE_TRACE") != "" {
+		kind = "trace"
+	}
+	url := fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", strings.TrimSpace(string(addr)), kind, seconds)
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
 	if err != nil {
 		return err

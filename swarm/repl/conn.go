@@ -57,7 +57,7 @@ func newConn(s *session, id PeerID, st Stream, outbound bool) *conn {
 		br:       bufio.NewReaderSize(st, 64<<10),
 		outSig:   make(chan struct{}, 1),
 		queueSig: make(chan struct{}, 1),
-		applyQ:   make(chan *wire.Data, 1),
+		applyQ:   make(chan *wire.Data, appliers),
 		done:     make(chan struct{}),
 	}
 }
@@ -93,10 +93,12 @@ func (c *conn) close(reset bool) {
 func (c *conn) run() {
 	c.bucket = c.s.e.acquireBucket(c.id)
 	var wg sync.WaitGroup
-	wg.Add(3)
+	wg.Add(2 + appliers)
 	go func() { defer wg.Done(); c.writeLoop() }()
 	go func() { defer wg.Done(); c.serveLoop() }()
-	go func() { defer wg.Done(); c.applyLoop() }()
+	for range appliers {
+		go func() { defer wg.Done(); c.applyLoop() }()
+	}
 	c.readLoop()
 	c.close(false)
 	wg.Wait()
@@ -209,6 +211,11 @@ func (c *conn) cancelRequest(id uint64) {
 		c.send(&wire.Error{ID: id, Code: wire.CodeCancelled, Message: "cancelled"})
 	}
 }
+
+// appliers is how many answers a connection verifies and stores at once:
+// while one is written and synced, the next one's entries are hashed and
+// checked against its proof, on another core. The feed orders the stores.
+const appliers = 2
 
 func (c *conn) applyLoop() {
 	for {
