@@ -113,10 +113,17 @@ func parseSegment(val []byte) (segment, error) {
 type blobs struct {
 	dir string
 
-	mu      sync.Mutex
-	segs    map[uint64]segment
-	last    uint64 // the segment appended to; valid if len(segs) > 0
-	files   map[uint64]*os.File
+	mu    sync.Mutex
+	segs  map[uint64]segment
+	last  uint64 // the segment appended to; valid if len(segs) > 0
+	files map[uint64]*os.File
+	// tail is the committed bytes of the last partial block of segment
+	// tailSeg, which ends at tailEnd: the next batch writes that block
+	// again and need not read it back from the disk.
+	tail    []byte
+	tailSeg uint64
+	tailEnd int64
+
 	readers int       // scans inside the segments now
 	dead    []blobRef // dropped chunks waiting for the readers to leave
 	doomed  []uint64  // segments to delete once the readers leave
@@ -327,6 +334,10 @@ func (w *blobWriter) open() error {
 	bl := w.bl
 	bl.mu.Lock()
 	seg, st, any := bl.last, bl.segs[bl.last], len(bl.segs) > 0
+	var tail []byte
+	if bl.tail != nil && bl.tailSeg == seg && bl.tailEnd == st.length {
+		tail = bl.tail
+	}
 	bl.mu.Unlock()
 	if any && st.length >= blobSegmentMax {
 		seg, st, any = seg+1, segment{}, false
@@ -339,7 +350,7 @@ func (w *blobWriter) open() error {
 		os.Remove(w.path) // a file left by a batch that never committed
 		w.created = true
 	}
-	sw, err := openSegmentWriter(w.path, st.length, w.created, blobBufferSize)
+	sw, err := openSegmentWriter(w.path, st.length, w.created, blobBufferSize, tail)
 	if err != nil {
 		return err
 	}
@@ -443,6 +454,8 @@ func (w *blobWriter) committed(doomed []uint64) {
 	}
 	if w.sw != nil {
 		bl.last = max(bl.last, w.seg)
+		bl.tail = append(bl.tail[:0], w.sw.w.Pending()...)
+		bl.tailSeg, bl.tailEnd = w.seg, w.sw.offset()
 	}
 	w.close()
 }

@@ -26,8 +26,9 @@ type segmentWriter struct {
 
 // openSegmentWriter opens the segment at path, whose committed length is
 // length, for appending (creating it if create), through a buffer of size
-// bytes.
-func openSegmentWriter(path string, length int64, create bool, size int) (*segmentWriter, error) {
+// bytes. tail, if not nil, is the bytes of length's block before length,
+// which are otherwise read from the file.
+func openSegmentWriter(path string, length int64, create bool, size int, tail []byte) (*segmentWriter, error) {
 	flags := os.O_RDWR
 	if create {
 		flags |= os.O_CREATE | os.O_EXCL
@@ -38,8 +39,9 @@ func openSegmentWriter(path string, length int64, create bool, size int) (*segme
 	}
 	buf := getSegmentBuffer(size)
 	start := directio.AlignDown(length)
-	tail := buf[:length-start]
-	if len(tail) > 0 {
+	if int64(len(tail)) == length-start {
+		tail = buf[:copy(buf, tail)]
+	} else if tail = buf[:length-start]; len(tail) > 0 {
 		// Read the whole block, as direct I/O reads.
 		n, err := fh.ReadAt(buf[:directio.Block], start)
 		if n >= len(tail) {

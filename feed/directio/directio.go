@@ -80,6 +80,11 @@ func NewWriter(fh *os.File, buf []byte, off int64, tail []byte) *Writer {
 	return w
 }
 
+// Pending is what the writer holds that is not yet written in whole
+// blocks: after Pad or Flush, the bytes of the last partial block. It is
+// valid until the next write.
+func (w *Writer) Pending() []byte { return w.buf[:w.n] }
+
 // Offset is where the next byte written goes.
 func (w *Writer) Offset() int64 { return w.base + int64(w.n) }
 
