@@ -172,6 +172,10 @@ func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) er
 	}
 	r := bl.reader()
 	defer r.release()
+	upper := feedKey(f.pub, kindEntries, uint64(hi))
+	r.runEnd = func(ref blobRef, limit int64) int64 {
+		return f.segmentRunEnd(it.Key(), upper, ref, limit)
+	}
 	for ; ok; ok = it.Next() {
 		first := int64(keySuffix(it.Key()))
 		val, err := it.ValueAndErr()
@@ -195,6 +199,29 @@ func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) er
 		}
 	}
 	return it.Error()
+}
+
+// segmentRunEnd returns where the run of segment chunks that starts with
+// ref, the chunk stored under key from, ends: the chunks under the keys
+// that follow, up to upper, as long as each lies right after the one
+// before in ref's segment, looking no further than limit bytes past
+// ref.off. It reads only pointers, which Pebble holds in its cache.
+func (f *Feed) segmentRunEnd(from, upper []byte, ref blobRef, limit int64) int64 {
+	end := ref.off + ref.n
+	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: from, UpperBound: upper})
+	if err != nil {
+		return end
+	}
+	defer it.Close()
+	ok := it.First()
+	for ok = ok && it.Next(); ok && end-ref.off < limit; ok = it.Next() {
+		next, isRef, err := parseBlobRef(it.Value())
+		if err != nil || !isRef || next.seg != ref.seg || next.off != end {
+			break
+		}
+		end += next.n
+	}
+	return end
 }
 
 // chunkData returns the encoded chunk a stored value holds or points to,

@@ -9,32 +9,30 @@ import (
 	"github.com/steledb/stele/feed/directio"
 )
 
-// Read-ahead windows of a segmentReader: the first read of a scan covers
-// readAheadMin bytes (or the chunk, if larger), and each read that
-// continues where the last chunk ended doubles the window, up to
-// readAheadMax, as the kernel's readahead does for buffered files.
-const (
-	readAheadMin = 128 << 10
-	readAheadMax = blobBufferSize
-)
+// readAheadMax bounds one read of a segmentReader.
+const readAheadMax = blobBufferSize
 
 // A segmentReader reads the segment chunks of one scan. A batch writes
 // its chunks one after another, so a scan's chunks mostly lie in sequence
-// in a segment: the reader reads them ahead, in block-aligned windows,
-// with direct I/O where the file system allows (the segment files are
-// opened so). Data that was written past the page cache is then read past
-// it too: a scan of gigabytes (a clone, a peer's sync, Verify) neither
-// fills memory with pages read once nor pays for every page the kernel
-// would allocate, and large aligned reads keep it at the disk's speed.
+// in a segment: the reader reads each run of them in one read (up to
+// readAheadMax bytes), block-aligned, with direct I/O where the file
+// system allows (the segment files are opened so). It asks its scan where
+// the run ends, so it never reads bytes the scan will not use. Data that
+// was written past the page cache is thus read past it too: a scan of
+// gigabytes (a clone, a peer's sync, Verify) neither fills memory with
+// pages read once nor pays for every page the kernel would allocate.
 // Chunks returned are valid until the next read.
 type segmentReader struct {
-	bl   *blobs
-	buf  []byte // block-aligned; nil until the first read
-	seg  uint64
-	off  int64  // the file offset of win
-	win  []byte // the bytes of the last window read
-	next int64  // where the last chunk read ended
-	size int    // the last window's size; 0 before the first read
+	bl  *blobs
+	buf []byte // block-aligned; nil until the first read
+	seg uint64
+	off int64  // the file offset of win
+	win []byte // the bytes of the last window read
+	// runEnd, if set, returns where the run of chunks that lie one after
+	// another in ref's segment from ref on ends, looking no further than
+	// limit bytes past ref.off.
+	runEnd func(ref blobRef, limit int64) int64
+	reads  int // how many reads it made
 }
 
 func (bl *blobs) reader() *segmentReader { return &segmentReader{bl: bl} }
@@ -46,7 +44,6 @@ func (r *segmentReader) read(ref blobRef) ([]byte, error) {
 			return nil, err
 		}
 	}
-	r.next = ref.off + ref.n
 	data := r.win[ref.off-r.off : ref.off-r.off+ref.n]
 	if crc32.Checksum(data, castagnoli) != ref.crc {
 		return nil, fmt.Errorf("%s at offset %d: checksum mismatch: %w", segmentPath(r.bl.dir, ref.seg), ref.off, errCorruptChunk)
@@ -59,21 +56,20 @@ func (r *segmentReader) holds(ref blobRef) bool {
 }
 
 // fill reads the window that starts at the block holding ref's first
-// byte.
+// byte and ends with the run of chunks that starts with ref.
 func (r *segmentReader) fill(ref blobRef) error {
 	fh, committed, err := r.bl.file(ref.seg)
 	if err != nil {
 		return err
 	}
-	if r.size > 0 && ref.seg == r.seg && ref.off == r.next {
-		r.size = min(2*r.size, readAheadMax)
-	} else {
-		r.size = readAheadMin
-	}
 	start := directio.AlignDown(ref.off)
+	runEnd := ref.off + ref.n
+	if r.runEnd != nil {
+		runEnd = max(runEnd, r.runEnd(ref, readAheadMax-(ref.off-start)))
+	}
 	need := directio.AlignUp(ref.off + ref.n)
-	// Read ahead, but not past the segment's committed bytes.
-	end := max(need, min(start+int64(r.size), directio.AlignUp(committed)))
+	// Not past the run, the largest read, or the committed bytes.
+	end := max(need, min(directio.AlignUp(runEnd), start+readAheadMax, directio.AlignUp(committed)))
 	if int64(cap(r.buf)) < end-start {
 		r.release()
 		if end-start <= blobBufferSize {
@@ -82,6 +78,7 @@ func (r *segmentReader) fill(ref blobRef) error {
 			r.buf = directio.AlignedBuffer(int(end - start)) // a chunk larger than any window
 		}
 	}
+	r.reads++
 	n, err := fh.ReadAt(r.buf[:end-start], start)
 	if int64(n) >= ref.off+ref.n-start {
 		err = nil // the file ends within the last block
