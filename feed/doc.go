@@ -71,12 +71,13 @@
 // Pebble batch with the pointers and the segment's new length, so no
 // pointer ever names bytes that are not on disk; bytes past the committed
 // length, left by a batch that never committed (or the zeros that pad a
-// direct write's last block), are cut off when the feed is next opened. Reads check each chunk's CRC-32C. A scan reads its
-// chunks ahead, in aligned windows that double while it reads in sequence
-// (128 KiB up to 4 MiB), with O_DIRECT too: data stored past the page cache
-// is read past it, so a scan of gigabytes (a clone, a peer's sync, Verify)
-// does not fill memory with pages read once. A feed starts a new
-// segment past 256 MiB. Drop lowers a segment's live bytes, punches holes
+// direct write's last block), are cut off when the feed is next opened.
+// Reads check each chunk's CRC-32C. A scan reads each run of chunks that
+// lie one after another in a segment in one aligned read (up to 4 MiB; the
+// pointers say where the run ends), with O_DIRECT too: data stored past
+// the page cache is read past it, so a scan of gigabytes (a clone, a
+// peer's sync, Verify) does not fill memory with pages read once. A feed
+// starts a new segment past 256 MiB. Drop lowers a segment's live bytes, punches holes
 // where the dropped chunks were (on Linux), and deletes a segment with
 // nothing live, once no reader is inside it. Tree hashes use
 // the stored-hash index of golang.org/x/mod/sumdb/tlog (each perfect
