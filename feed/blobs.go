@@ -47,7 +47,7 @@ const (
 	blobMinChunk = 16 << 10
 	// blobBufferSize is the write buffer of a segment writer, a multiple
 	// of directio.Block: chunks are gathered into writes this large.
-	blobBufferSize = 4 << 20
+	blobBufferSize = directio.BufferSize
 )
 
 // blobSegmentMax is the size past which a feed starts a new segment: a

@@ -73,7 +73,7 @@ func (r *segmentReader) fill(ref blobRef) error {
 	if int64(cap(r.buf)) < end-start {
 		r.release()
 		if end-start <= blobBufferSize {
-			r.buf = getSegmentBuffer(blobBufferSize)
+			r.buf = directio.GetBuffer(blobBufferSize)
 		} else {
 			r.buf = directio.AlignedBuffer(int(end - start)) // a chunk larger than any window
 		}
@@ -95,9 +95,6 @@ func (r *segmentReader) fill(ref blobRef) error {
 
 // release gives the reader's buffer back; the reader may be used again.
 func (r *segmentReader) release() {
-	if r.buf != nil && len(r.buf) == blobBufferSize {
-		buf := r.buf
-		segmentBuffers.Put(&buf)
-	}
+	directio.PutBuffer(r.buf)
 	r.buf, r.win = nil, nil
 }

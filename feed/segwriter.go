@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 
 	"github.com/steledb/stele/feed/directio"
 )
@@ -20,7 +19,7 @@ import (
 type segmentWriter struct {
 	fh *os.File
 	w  *directio.Writer
-	// buf is the writer's buffer, returned to segmentBuffers at close.
+	// buf is the writer's buffer, recycled at close.
 	buf []byte
 }
 
@@ -37,7 +36,7 @@ func openSegmentWriter(path string, length int64, create bool, size int, tail []
 	if err != nil {
 		return nil, fmt.Errorf("blob segment: %w", err)
 	}
-	buf := getSegmentBuffer(size)
+	buf := directio.GetBuffer(size)
 	start := directio.AlignDown(length)
 	if int64(len(tail)) == length-start {
 		tail = buf[:copy(buf, tail)]
@@ -51,22 +50,11 @@ func openSegmentWriter(path string, length int64, create bool, size int, tail []
 		}
 		if err != nil {
 			fh.Close()
-			segmentBuffers.Put(&buf)
+			directio.PutBuffer(buf)
 			return nil, fmt.Errorf("blob segment %s: read its last block: %w", path, err)
 		}
 	}
 	return &segmentWriter{fh: fh, w: directio.NewWriter(fh, buf, length, tail), buf: buf}, nil
-}
-
-// segmentBuffers recycles writers' and readers' buffers: a batch would
-// otherwise allocate (and clear) blobBufferSize bytes.
-var segmentBuffers sync.Pool
-
-func getSegmentBuffer(size int) []byte {
-	if b, ok := segmentBuffers.Get().(*[]byte); ok && len(*b) == size {
-		return *b
-	}
-	return directio.AlignedBuffer(size)
 }
 
 // offset is where the next byte written goes.
@@ -90,9 +78,7 @@ func (w *segmentWriter) finish() error {
 }
 
 func (w *segmentWriter) close() error {
-	if buf := w.buf; buf != nil {
-		segmentBuffers.Put(&buf)
-		w.buf = nil
-	}
+	directio.PutBuffer(w.buf)
+	w.buf = nil
 	return w.fh.Close()
 }

@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"syscall"
 	"unsafe"
 )
@@ -43,6 +44,31 @@ func AlignedBuffer(size int) []byte {
 	raw := make([]byte, size+Block)
 	skip := (Block - int(uintptr(unsafe.Pointer(&raw[0]))%Block)) % Block
 	return raw[skip : skip+size : skip+size]
+}
+
+// BufferSize is the size of the buffers GetBuffer recycles.
+const BufferSize = 4 << 20
+
+var buffers sync.Pool
+
+// GetBuffer returns an aligned buffer of size bytes, a recycled one if
+// size is BufferSize: writers would otherwise allocate (and clear) one
+// each time.
+func GetBuffer(size int) []byte {
+	if size == BufferSize {
+		if b, ok := buffers.Get().(*[]byte); ok {
+			return *b
+		}
+	}
+	return AlignedBuffer(size)
+}
+
+// PutBuffer recycles a buffer from GetBuffer; one of another size than
+// BufferSize is left to the collector.
+func PutBuffer(b []byte) {
+	if len(b) == BufferSize {
+		buffers.Put(&b)
+	}
 }
 
 // AlignDown and AlignUp round an offset to a block boundary.

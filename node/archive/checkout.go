@@ -353,12 +353,6 @@ func (w *writer) writeFile(f *File, name string) error {
 // disk for each one.
 const directMin = 1 << 20
 
-// directBuffers are the aligned buffers of direct writes, directBuffer
-// bytes each.
-var directBuffers sync.Pool
-
-const directBuffer = 1 << 20
-
 // copyTo writes f's content to out, directly where it is large and the
 // file system allows.
 func (w *writer) copyTo(out *os.File, f *File) error {
@@ -366,13 +360,9 @@ func (w *writer) copyTo(out *os.File, f *File) error {
 		_, err := w.a.copyFile(w.ctx, w.holder, progressWriter{out, w}, f)
 		return err
 	}
-	buf, ok := directBuffers.Get().(*[]byte)
-	if !ok {
-		b := directio.AlignedBuffer(directBuffer)
-		buf = &b
-	}
-	defer directBuffers.Put(buf)
-	dw := directio.NewWriter(out, *buf, 0, nil)
+	buf := directio.GetBuffer(directio.BufferSize)
+	defer directio.PutBuffer(buf)
+	dw := directio.NewWriter(out, buf, 0, nil)
 	if _, err := w.a.copyFile(w.ctx, w.holder, progressWriter{dw, w}, f); err != nil {
 		return err
 	}
