@@ -267,18 +267,18 @@ func sortedKeys(m map[string]bool) []string {
 }
 
 // writeFiles writes the regular files of files (none of which exist
-// yet) on all cores: reading, hashing and writing one file is one core's
-// work.
+// yet) on all cores: reading, hashing and writing one file (or a group
+// of small ones, see planJobs) is one core's work.
 func (w *writer) writeFiles(files []*File) error {
-	work := make(chan *File)
+	work := make(chan []*File)
 	errs := make(chan error, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for f := range work {
-				if err := w.writeFile(f, f.Path); err != nil {
+			for job := range work {
+				if err := w.writeJob(job); err != nil {
 					errs <- err
 					return
 				}
@@ -287,12 +287,9 @@ func (w *writer) writeFiles(files []*File) error {
 	}
 	var err error
 feed:
-	for _, f := range files {
-		if f.Kind != KindFile {
-			continue
-		}
+	for _, job := range planJobs(files) {
 		select {
-		case work <- f:
+		case work <- job:
 		case err = <-errs:
 			break feed
 		}

@@ -1,0 +1,150 @@
+package archive
+
+import (
+	"crypto/sha256"
+	"fmt"
+	"hash"
+	"os"
+)
+
+// Small files are written in groups. A content feed stores its entries in
+// chunks of up to 256 KiB (package feed), so a 16 KiB file is one entry
+// of a chunk shared with its neighbours, and reading each small file on
+// its own would read (and checksum) the whole chunk each time: sixteen
+// times the file's bytes. Files published together have consecutive
+// entries, so a group of them is read in one scan instead.
+const (
+	groupBytes = 4 << 20 // the most bytes of one group
+	groupFiles = 256     // the most files of one group
+)
+
+// planJobs splits the regular files of files into what one worker writes
+// at a time: a file on its own, or a group of small files (each under
+// directMin, stored as one run of entries) that follow each other in
+// path order and in the content feed.
+func planJobs(files []*File) [][]*File {
+	var jobs [][]*File
+	var group []*File
+	var groupSize, next int64
+	flush := func() {
+		if len(group) > 0 {
+			jobs = append(jobs, group)
+			group, groupSize = nil, 0
+		}
+	}
+	for _, f := range files {
+		if f.Kind != KindFile {
+			continue
+		}
+		lo, hi, ok := oneRun(f)
+		if !ok || f.Size >= directMin {
+			flush()
+			jobs = append(jobs, []*File{f})
+			continue
+		}
+		if len(group) > 0 && (lo != next || groupSize+f.Size > groupBytes || len(group) == groupFiles) {
+			flush()
+		}
+		group = append(group, f)
+		groupSize += f.Size
+		next = hi
+	}
+	flush()
+	return jobs
+}
+
+// oneRun returns the entries [lo, hi) of f's chunks if they are
+// consecutive.
+func oneRun(f *File) (lo, hi int64, ok bool) {
+	if len(f.Chunks) == 0 {
+		return 0, 0, false
+	}
+	lo = f.Chunks[0].Entry
+	for i, c := range f.Chunks {
+		if c.Entry != lo+int64(i) {
+			return 0, 0, false
+		}
+	}
+	return lo, lo + int64(len(f.Chunks)), true
+}
+
+// writeJob writes one job of planJobs.
+func (w *writer) writeJob(job []*File) error {
+	if len(job) == 1 {
+		return w.writeFile(job[0], job[0].Path)
+	}
+	return w.writeGroup(job)
+}
+
+// writeGroup writes a group of planJobs from one scan of their entries.
+func (w *writer) writeGroup(files []*File) error {
+	lo, _, _ := oneRun(files[0])
+	_, hi, _ := oneRun(files[len(files)-1])
+	if err := w.holder.Hold(w.ctx, w.a.content, lo, hi); err != nil {
+		return fmt.Errorf("read %s: %w", files[0].Path, err)
+	}
+	g := &groupWriter{w: w, files: files, hash: sha256.New()}
+	err := w.a.content.Scan(lo, hi, g.entry)
+	if err == nil && g.next < len(files) {
+		err = fmt.Errorf("read %s: content entries %d:%d are not all stored: %w", files[g.next].Path, lo, hi, ErrCorrupt)
+	}
+	if err != nil && g.out != nil {
+		g.out.Close()
+		w.root.Remove(files[g.next].Path)
+	}
+	return err
+}
+
+// A groupWriter writes the files of a group as their entries come, in
+// order: file next is open (out) once its first entry has come, chunk
+// of its chunks next.
+type groupWriter struct {
+	w     *writer
+	files []*File
+	next  int
+	chunk int
+	out   *os.File
+	hash  hash.Hash
+}
+
+func (g *groupWriter) entry(entry int64, data []byte) error {
+	f := g.files[g.next]
+	if want := f.Chunks[g.chunk]; entry != want.Entry || int64(len(data)) != want.Size {
+		return fmt.Errorf("read %s: content entry %d has %d bytes, the chunk list says entry %d of %d bytes: %w", f.Path, entry, len(data), want.Entry, want.Size, ErrCorrupt)
+	}
+	if g.out == nil {
+		out, err := g.w.root.OpenFile(f.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err != nil {
+			return err
+		}
+		g.out = out
+		g.hash.Reset()
+	}
+	g.hash.Write(data)
+	if _, err := (progressWriter{g.out, g.w}).Write(data); err != nil {
+		return err
+	}
+	if g.chunk++; g.chunk < len(f.Chunks) {
+		return nil
+	}
+	return g.finishFile(f)
+}
+
+// finishFile checks the file just written, closes it and gives it its
+// mode and time.
+func (g *groupWriter) finishFile(f *File) error {
+	if Hash(g.hash.Sum(nil)) != f.Hash {
+		return fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
+	}
+	err := g.out.Chmod(f.Mode)
+	if cerr := g.out.Close(); err == nil {
+		err = cerr
+	}
+	g.out = nil
+	if err != nil {
+		g.w.root.Remove(f.Path)
+		return err
+	}
+	g.next, g.chunk = g.next+1, 0
+	return g.w.root.Chtimes(f.Path, f.Mtime, f.Mtime)
+}
