@@ -197,3 +197,33 @@ func (m *Cancel) appendTo(b []byte) []byte { return appendUint(b, 1, m.ID) }
 
 func (*Ping) size() int                { return 0 }
 func (*Ping) appendTo(b []byte) []byte { return b }
+
+// A Data's entries are its last fields, so a server can encode them as it
+// reads them from its store and put the rest of the frame in front once
+// it has the proof, rather than gather them and copy them into a frame:
+//
+//	AppendDataHead(b, m, n) + AppendDataEntry(..., e) for each entry e
+//
+// (the entries' encodings taking n bytes) is AppendFrame(b, m) of m with
+// those entries.
+
+// DataHeadMax bounds what AppendDataHead appends for any Data a peer
+// accepts (at most MaxHashes hashes on each side of its proof).
+const DataHeadMax = 2*binary.MaxVarintLen64 + 2 + 3*(1+binary.MaxVarintLen64) + 2*MaxHashes*(2+merkle.HashSize)
+
+// AppendDataEntry appends entry encoded as one of a Data's entries.
+func AppendDataEntry(b, entry []byte) []byte { return appendBytes(b, 6, entry) }
+
+// AppendDataHead appends the frame prefix and the fields of m before its
+// entries, for entries whose encodings take n bytes; m.Entries must be
+// empty.
+func AppendDataHead(b []byte, m *Data, n int) []byte {
+	if len(m.Entries) > 0 {
+		panic("wire: AppendDataHead of a Data with entries")
+	}
+	fields := m.size() + n
+	b = binary.AppendUvarint(b, uint64(protowire.SizeTag(protowire.Number(m.field()))+protowire.SizeBytes(fields)))
+	b = protowire.AppendTag(b, protowire.Number(m.field()), protowire.BytesType)
+	b = protowire.AppendVarint(b, uint64(fields))
+	return m.appendTo(b)
+}

@@ -282,3 +282,36 @@ func (f failReader) Read([]byte) (int, error) {
 	f.t.Error("ReadMsg read past the length prefix of an oversized frame")
 	return 0, io.EOF
 }
+
+// TestDataHead checks that a frame built from AppendDataHead and
+// AppendDataEntry is AppendFrame's, byte for byte, across proof sizes and
+// entry counts and sizes that move the length prefixes across varint
+// boundaries, and that DataHeadMax bounds the head.
+func TestDataHead(t *testing.T) {
+	for _, proof := range []int{0, 1, 5, MaxHashes} {
+		for _, shape := range []struct{ count, size int }{{0, 0}, {1, 0}, {1, 1}, {3, 127}, {2, 128}, {1, 16383}, {1, 16384}, {40, 3000}, {1, 1 << 21}} {
+			m := &Data{ID: 1 << 40, Lo: 1 << 50, Size: 1<<50 + 9}
+			for i := range proof {
+				m.Left = append(m.Left, hashOf(fmt.Sprint("l", i)))
+				m.Right = append(m.Right, hashOf(fmt.Sprint("r", i)))
+			}
+			var body []byte
+			for i := range shape.count {
+				e := bytes.Repeat([]byte{byte(i)}, shape.size)
+				m.Entries = append(m.Entries, e)
+				body = AppendDataEntry(body, e)
+			}
+			want := AppendFrame(nil, m)
+			entries := m.Entries
+			m.Entries = nil
+			head := AppendDataHead([]byte("x"), m, len(body))
+			if len(head)-1 > DataHeadMax {
+				t.Errorf("proof %d, %v: head of %d bytes, DataHeadMax %d", proof, shape, len(head)-1, DataHeadMax)
+			}
+			if got := append(head, body...); !bytes.Equal(got[1:], want) || got[0] != 'x' {
+				t.Errorf("proof %d, %v: head and entries differ from AppendFrame", proof, shape)
+			}
+			m.Entries = entries
+		}
+	}
+}
