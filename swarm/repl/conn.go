@@ -232,44 +232,57 @@ func (c *conn) applyLoop() {
 }
 
 // receiveData checks that a Data answers an outstanding request with the
-// entries asked for, verifies and stores it.
+// entries asked for, verifies and stores it, and reports it to the
+// machine.
 func (c *conn) receiveData(d *wire.Data) error {
-	var req wire.Request
-	var ok bool
 	c.s.mu.Lock()
-	req, ok = c.s.m.Expect(c.id, d.ID)
+	req, ok := c.s.m.Expect(c.id, d.ID)
+	if ok {
+		c.s.applying++
+	}
 	c.s.mu.Unlock()
 	if !ok {
 		return fmt.Errorf("answers request %d, which is not outstanding", d.ID)
 	}
-	k := int64(len(d.Entries))
+	k, bytes, err := c.applyData(d, req)
+	now := c.s.e.clock.Now()
+	c.s.do(func(m *Machine) {
+		c.s.applying--
+		if err == nil {
+			m.DataApplied(now, c.id, d.ID, k, bytes)
+		}
+		// The feed may hold the entries of other answers being applied,
+		// not accounted for yet: the last applier reports its state.
+		if c.s.applying == 0 {
+			m.LocalChanged(now, readLocal(c.s.f))
+		}
+	})
+	return err
+}
+
+// applyData stores the entries of d, which answers req, and returns how
+// many entries and bytes it stored.
+func (c *conn) applyData(d *wire.Data, req wire.Request) (k, bytes int64, err error) {
+	k = int64(len(d.Entries))
 	if d.Lo != req.Lo || k == 0 || k > req.Hi-req.Lo || d.Size != req.Size {
-		return fmt.Errorf("entries %d:%d of size %d do not answer request %d:%d of size %d", d.Lo, d.Lo+k, d.Size, req.Lo, req.Hi, req.Size)
+		return 0, 0, fmt.Errorf("entries %d:%d of size %d do not answer request %d:%d of size %d", d.Lo, d.Lo+k, d.Size, req.Lo, req.Hi, req.Size)
 	}
-	var bytes int64
 	for _, e := range d.Entries {
 		bytes += int64(len(e))
 	}
 	if maxData := int64(c.s.e.cfg.MaxData); bytes > maxData && k > 1 {
-		return fmt.Errorf("%d bytes of entries, limit %d", bytes, maxData)
+		return 0, 0, fmt.Errorf("%d bytes of entries, limit %d", bytes, maxData)
 	}
-	err := c.s.f.ApplyRange(d.Lo, d.Entries, d.Size, merkle.RangeProof{Left: d.Left, Right: d.Right})
+	err = c.s.f.ApplyRange(d.Lo, d.Entries, d.Size, merkle.RangeProof{Left: d.Left, Right: d.Right})
 	if errors.Is(err, feed.ErrVerification) || errors.Is(err, feed.ErrTooLarge) {
 		c.s.e.counters.verificationFailures.Add(1)
-		return err
+		return 0, 0, err
 	}
 	if err != nil { // forked meanwhile, or a local storage fault: not the peer's
-		k, bytes = 0, 0
+		return 0, 0, nil
 	}
 	c.s.bytesDown.Add(bytes)
-	now := c.s.e.clock.Now()
-	c.s.do(func(m *Machine) {
-		m.DataApplied(now, c.id, d.ID, k, bytes)
-		if k > 0 {
-			m.LocalChanged(now, readLocal(c.s.f))
-		}
-	})
-	return nil
+	return k, bytes, nil
 }
 
 func (c *conn) receiveCheckpoint(m *wire.Checkpoint) error {

@@ -27,6 +27,11 @@ type session struct {
 	changed    chan struct{}     // closed and replaced after every event
 	unverified map[PeerID][]byte // a peer's latest checkpoint we could not verify yet
 	forkSent   bool
+	// applying counts the Data being stored: their appliers report the
+	// feed's change with the answer's accounting, so the watch leaves it
+	// to them, and the machine never counts itself caught up on data
+	// whose answers it has not accounted for yet.
+	applying int
 
 	bytesUp, bytesDown atomic.Int64
 }
@@ -140,7 +145,11 @@ func (s *session) watch(done <-chan struct{}) {
 func (s *session) localChanged() {
 	now := s.e.clock.Now()
 	s.retryUnverified()
-	s.do(func(m *Machine) { m.LocalChanged(now, readLocal(s.f)) })
+	s.do(func(m *Machine) {
+		if s.applying == 0 {
+			m.LocalChanged(now, readLocal(s.f))
+		}
+	})
 }
 
 func (s *session) conn(p PeerID) *conn {
