@@ -39,6 +39,7 @@ type hostile struct {
 	old    feed.SignedCheckpoint
 	cfg    Config
 	served int
+	quit   <-chan struct{} // closed when the test ends
 }
 
 // serve is the hostile peer's stream handler: an honest responder
@@ -80,6 +81,13 @@ func (h *hostile) serve(st Stream, remote PeerID) {
 			frames = wire.AppendFrame(frames, &wire.Request{ID: uint64(i + 1), Lo: 0, Hi: 1, Size: latest.Size})
 		}
 		st.Write(frames)
+		// Read nothing more: the stream is synchronous, so the reader's
+		// first answer cannot be written and every request stays owed,
+		// whatever the goroutines' timing. (Reading the answers, the peer
+		// could let the reader's server answer requests before it has
+		// read them all, and the flood would go unseen.)
+		<-h.quit
+		return
 	case unsolicitedData:
 		send(&wire.Data{ID: 999, Lo: 0, Size: latest.Size, Entries: [][]byte{[]byte("x")}})
 	}
@@ -168,8 +176,10 @@ func TestHostilePeers(t *testing.T) {
 	fullCfg := cfg
 	fullCfg.fill()
 	kinds := []hostileKind{alteredEntries, badProofs, replayedOld, forgedCP, oversizedFrame, requestFlood, stallMidway, unsolicitedData}
+	quit := make(chan struct{})
+	t.Cleanup(func() { close(quit) })
 	for _, k := range kinds {
-		h := &hostile{t: t, id: PeerID(k), kind: k, src: f, old: old, cfg: fullCfg}
+		h := &hostile{t: t, id: PeerID(k), kind: k, src: f, old: old, cfg: fullCfg, quit: quit}
 		n.handle(h.id, h.serve)
 	}
 	reader := newNode(t, n, "reader", cfg)
