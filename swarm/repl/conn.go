@@ -13,13 +13,14 @@ import (
 	"github.com/steledb/stele/swarm/wire"
 )
 
-// A conn is one sync stream: one feed with one peer. Four goroutines
-// serve it: the reader (the goroutine that runs it), which checks what
-// arrives; the applier, which verifies and stores Data while the reader
-// reads the next (so that the peer can send it meanwhile); the writer,
-// which sends what the machine queues and the pings; and the server,
-// which answers the peer's requests one at a time under the upload
-// limit. All four end when the stream does.
+// A conn is one sync stream: one feed with one peer. Its goroutines: the
+// reader (the goroutine that runs it), which checks what arrives; the
+// appliers, which verify and store Data while the reader reads the next
+// (so that the peer can send it meanwhile); the writer, which sends what
+// the machine queues and the pings; the server, which prepares the
+// answers to the peer's requests one at a time; and the sender, which
+// writes each under the upload limit while the server prepares the next.
+// All of them end when the stream does.
 type conn struct {
 	s        *session
 	id       PeerID
@@ -34,14 +35,13 @@ type conn struct {
 
 	wmu sync.Mutex // one frame at a time on the stream
 
-	// The peer's requests waiting for the server, and the one it serves.
-	srvMu    sync.Mutex
-	queue    []wire.Request
-	serving  uint64 // ID of the request being served, if busy
-	busy     bool
-	queueSig chan struct{}
-	frame    []byte // the server's buffers, reused from one answer to the next
-	arena    []byte
+	// The peer's requests waiting for the server, and those it took and
+	// has not written the answers of yet.
+	srvMu     sync.Mutex
+	queue     []wire.Request
+	inService []uint64
+	queueSig  chan struct{}
+	sendQ     chan answer // from the server to the sender
 
 	applyQ chan *wire.Data
 
@@ -57,6 +57,7 @@ func newConn(s *session, id PeerID, st Stream, outbound bool) *conn {
 		br:       bufio.NewReaderSize(st, 64<<10),
 		outSig:   make(chan struct{}, 1),
 		queueSig: make(chan struct{}, 1),
+		sendQ:    make(chan answer),
 		applyQ:   make(chan *wire.Data, appliers),
 		done:     make(chan struct{}),
 	}
@@ -93,9 +94,10 @@ func (c *conn) close(reset bool) {
 func (c *conn) run() {
 	c.bucket = c.s.e.acquireBucket(c.id)
 	var wg sync.WaitGroup
-	wg.Add(2 + appliers)
+	wg.Add(3 + appliers)
 	go func() { defer wg.Done(); c.writeLoop() }()
 	go func() { defer wg.Done(); c.serveLoop() }()
+	go func() { defer wg.Done(); c.sendLoop() }()
 	for range appliers {
 		go func() { defer wg.Done(); c.applyLoop() }()
 	}
@@ -180,14 +182,10 @@ func (c *conn) queueRequest(r wire.Request) error {
 	}
 	c.srvMu.Lock()
 	defer c.srvMu.Unlock()
-	owed := len(c.queue)
-	if c.busy {
-		owed++
-	}
-	if owed >= c.s.e.cfg.MaxInFlight {
+	if owed := len(c.queue) + len(c.inService); owed >= c.s.e.cfg.MaxInFlight {
 		return fmt.Errorf("request flood: more than %d in flight", c.s.e.cfg.MaxInFlight)
 	}
-	if c.busy && c.serving == r.ID || slices.ContainsFunc(c.queue, func(q wire.Request) bool { return q.ID == r.ID }) {
+	if slices.Contains(c.inService, r.ID) || slices.ContainsFunc(c.queue, func(q wire.Request) bool { return q.ID == r.ID }) {
 		return fmt.Errorf("request ID %d reused while owed an answer", r.ID)
 	}
 	c.queue = append(c.queue, r)
