@@ -16,6 +16,9 @@
 //
 // To append to a file whose end is not block-aligned, the caller gives
 // NewWriter the bytes of the last partial block, which are written again.
+// A caller that wants to keep what it wrote in memory (for readers that
+// follow it) has the Writer hand over each buffer it wrote from
+// (SetRetire) rather than copy it.
 //
 // Why bother: data written once and not read back soon (a log segment
 // that is synced anyway, a downloaded file) gains nothing from the cache
@@ -88,11 +91,25 @@ func Enable(fh *os.File) bool { return setDirect(fh, true) }
 
 // A Writer writes sequentially from an offset through an aligned buffer.
 type Writer struct {
-	fh   *os.File
-	buf  []byte // Block-aligned; buf[:n] goes at base
-	base int64  // a multiple of Block
-	n    int
+	fh     *os.File
+	buf    []byte // Block-aligned; buf[:n] goes at base
+	base   int64  // a multiple of Block
+	n      int
+	retire func(off int64, data []byte) []byte
 }
+
+// SetRetire makes the writer offer each buffer it has written from to
+// retire, which returns the buffer to go on with: the same one, or a
+// fresh one of the same size (the writer copies the bytes it still needs
+// into it and never touches the old one again). off is the file offset of
+// the buffer's first byte and data the bytes of it that hold data, not
+// padding. A caller can so keep what was just written in memory, for
+// readers that follow the writer closely, without copying it.
+func (w *Writer) SetRetire(retire func(off int64, data []byte) []byte) { w.retire = retire }
+
+// Buffer is the buffer the writer writes from now, for its owner to
+// recycle once done.
+func (w *Writer) Buffer() []byte { return w.buf }
 
 // NewWriter returns a writer that writes to fh from off on, through buf
 // (from AlignedBuffer, at least one block). tail must be the file's bytes
@@ -122,7 +139,7 @@ func (w *Writer) Write(p []byte) (int, error) {
 		p = p[k:]
 		written += k
 		if w.n == len(w.buf) {
-			if err := w.writeBlocks(len(w.buf)); err != nil {
+			if err := w.writeBlocks(len(w.buf), len(w.buf)); err != nil {
 				return written, err
 			}
 		}
@@ -130,10 +147,12 @@ func (w *Writer) Write(p []byte) (int, error) {
 	return written, nil
 }
 
-// writeBlocks writes buf[:size] (size a multiple of Block) at base and
-// keeps what follows buf[:n] for the next write. A direct write the file
-// system refuses after all is done again through the page cache.
-func (w *Writer) writeBlocks(size int) error {
+// writeBlocks writes buf[:size] (size a multiple of Block, past n only
+// padding) at base, then keeps buf[keep:n] (keep a multiple of Block) at
+// the start of the buffer for the next write, base moving past keep. A
+// direct write the file system refuses after all is done again through
+// the page cache.
+func (w *Writer) writeBlocks(size, keep int) error {
 	_, err := w.fh.WriteAt(w.buf[:size], w.base)
 	if err != nil && isInvalid(err) && setDirect(w.fh, false) {
 		_, err = w.fh.WriteAt(w.buf[:size], w.base)
@@ -141,8 +160,13 @@ func (w *Writer) writeBlocks(size int) error {
 	if err != nil {
 		return fmt.Errorf("write %s at offset %d: %w", w.fh.Name(), w.base, err)
 	}
-	w.n = copy(w.buf, w.buf[size:w.n])
-	w.base += int64(size)
+	old, next := w.buf, w.buf
+	if w.retire != nil {
+		next = w.retire(w.base, old[:min(w.n, size)])
+	}
+	w.n = copy(next, old[keep:w.n])
+	w.buf = next
+	w.base += int64(keep)
 	return nil
 }
 
@@ -170,17 +194,10 @@ func (w *Writer) Pad() error {
 	if w.n == 0 {
 		return nil
 	}
-	end := w.Offset()
 	full := int(AlignUp(int64(w.n)))
 	clear(w.buf[w.n:full]) // the padding of the last block
-	last := full - Block   // where the last block starts in buf
-	w.n = full
-	if err := w.writeBlocks(full); err != nil {
-		return err
-	}
-	w.base = AlignDown(end)
-	w.n = copy(w.buf, w.buf[last:last+int(end-w.base)])
-	return nil
+	// Kept: the last block's bytes, if it is partial.
+	return w.writeBlocks(full, int(AlignDown(int64(w.n))))
 }
 
 func isInvalid(err error) bool { return errors.Is(err, syscall.EINVAL) }

@@ -24,9 +24,16 @@ func dirs(t *testing.T) []string {
 // Whatever the sizes of the writes and wherever Flush falls, and whether
 // the writer is reopened at the file's end (NewWriter with its tail) or
 // goes on after a Flush, the file is the plain concatenation of the
-// writes.
+// writes. Writers with a retire hook (SetRetire) swap buffers now and
+// then: every retired buffer must hold, unchanged to the end, the data at
+// its offset.
 func TestWriterAgainstConcatenation(t *testing.T) {
+	type retired struct {
+		off  int64
+		data []byte
+	}
 	for _, dir := range dirs(t) {
+		var kept []retired
 		path := filepath.Join(dir, "out")
 		rng := rand.New(rand.NewPCG(1, 2))
 		var want []byte
@@ -44,6 +51,18 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				}
 				off := int64(len(want))
 				w = NewWriter(fh, AlignedBuffer(4*Block), off, want[AlignDown(off):])
+				if rng.IntN(2) == 0 {
+					w.SetRetire(func(off int64, data []byte) []byte {
+						if off%Block != 0 || len(data) > 4*Block {
+							t.Fatalf("retired %d bytes at offset %d", len(data), off)
+						}
+						if rng.IntN(3) == 0 {
+							return data[:cap(data)] // go on with the same buffer
+						}
+						kept = append(kept, retired{off, data})
+						return AlignedBuffer(4 * Block)
+					})
+				}
 			}
 			for range rng.IntN(5) {
 				sizes := []int{1, 7, Block - 1, Block, Block + 1, 3 * Block, 5*Block + 100, rng.IntN(9000)}
@@ -69,6 +88,14 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 			if !bytes.Equal(got, want) {
 				t.Fatalf("%s after round %d: file of %d bytes differs from the %d written", dir, round, len(got), len(want))
 			}
+			for _, r := range kept {
+				if !bytes.Equal(r.data, want[r.off:r.off+int64(len(r.data))]) {
+					t.Fatalf("%s after round %d: the buffer retired at offset %d (%d bytes) no longer holds the data there", dir, round, r.off, len(r.data))
+				}
+			}
+		}
+		if len(kept) == 0 {
+			t.Errorf("%s: no buffer was retired", dir)
 		}
 		fh.Close()
 	}
