@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 
@@ -111,7 +112,9 @@ func parseSegment(val []byte) (segment, error) {
 // blobs are one feed's segment files. Changes to segs come from the
 // feed's writer (under Feed.write); mu guards every field for readers.
 type blobs struct {
-	dir string
+	dir       string
+	recent    *recentCache // the store's; nil if it keeps none
+	diskReads atomic.Int64 // reads of segment files, for tests
 
 	mu    sync.Mutex
 	segs  map[uint64]segment
@@ -141,7 +144,7 @@ func segmentPath(dir string, seg uint64) string {
 // them: it cuts off bytes past the committed length, and deletes files no
 // record names (their batch never committed) or with nothing live.
 func (f *Feed) loadBlobs() error {
-	bl := &blobs{dir: f.s.blobDir(f.pub), segs: make(map[uint64]segment), files: make(map[uint64]*os.File)}
+	bl := &blobs{dir: f.s.blobDir(f.pub), recent: f.s.recent, segs: make(map[uint64]segment), files: make(map[uint64]*os.File)}
 	f.blobs = bl
 	lo, hi := kindBounds(f.pub, kindBlobSeg)
 	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
@@ -267,6 +270,7 @@ func (bl *blobs) reclaimLocked() {
 	gone := make(map[uint64]bool)
 	for _, seg := range bl.doomed {
 		gone[seg] = true
+		bl.recent.drop(bl, seg, false)
 		if fh, ok := bl.files[seg]; ok {
 			fh.Close()
 			delete(bl.files, seg)
@@ -289,6 +293,7 @@ func (bl *blobs) reclaimLocked() {
 
 // close closes the open segment files.
 func (bl *blobs) close() {
+	bl.recent.drop(bl, 0, true)
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
 	for seg, fh := range bl.files {
@@ -324,6 +329,7 @@ type blobWriter struct {
 	created bool
 	live    map[uint64]int64   // live bytes added (or removed) per segment
 	next    map[uint64]segment // the records finish wrote
+	retired []*window          // the buffers written from, for the recent cache
 }
 
 func (bl *blobs) writer() *blobWriter { return &blobWriter{bl: bl, live: make(map[uint64]int64)} }
@@ -355,7 +361,20 @@ func (w *blobWriter) open() error {
 		return err
 	}
 	w.seg, w.sw, w.start = seg, sw, st.length
+	if bl.recent != nil {
+		sw.w.SetRetire(w.retire)
+	}
 	return nil
+}
+
+// retire keeps a buffer the segment writer has written from, if it holds
+// enough data to be worth it, for the recent cache once the batch commits.
+func (w *blobWriter) retire(off int64, data []byte) []byte {
+	if len(data) < recentMin {
+		return data[:cap(data)]
+	}
+	w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: data})
+	return directio.GetBuffer(cap(data))
 }
 
 // putChunk writes entries as one chunk and returns where it went.
@@ -457,11 +476,17 @@ func (w *blobWriter) committed(doomed []uint64) {
 		bl.tail = append(bl.tail[:0], w.sw.w.Pending()...)
 		bl.tailSeg, bl.tailEnd = w.seg, w.sw.offset()
 	}
+	bl.recent.add(w.retired)
+	w.retired = nil
 	w.close()
 }
 
 // abort undoes the batch's writes when b was not committed.
 func (w *blobWriter) abort() {
+	for _, r := range w.retired {
+		recycle(r)
+	}
+	w.retired = nil
 	if w.sw == nil {
 		return
 	}

@@ -76,8 +76,14 @@
 // lie one after another in a segment in one aligned read (up to 4 MiB; the
 // pointers say where the run ends), with O_DIRECT too: data stored past
 // the page cache is read past it, so a scan of gigabytes (a clone, a
-// peer's sync, Verify) does not fill memory with pages read once. A feed
-// starts a new segment past 256 MiB. Drop lowers a segment's live bytes, punches holes
+// peer's sync, Verify) does not fill memory with pages read once. What
+// was written last is read from memory instead: the store keeps the
+// buffers its segment writers filled (up to Options.RecentBytes, 64 MiB
+// by default, across feeds, oldest out first; only batches that
+// committed), so a reader that follows a writer (a clone writing files as
+// their chunks arrive, a volunteer passing on what it just received) does
+// not read it back from the disk. A feed starts a new segment past 256
+// MiB. Drop lowers a segment's live bytes, punches holes
 // where the dropped chunks were (on Linux), and deletes a segment with
 // nothing live, once no reader is inside it. Tree hashes use
 // the stored-hash index of golang.org/x/mod/sumdb/tlog (each perfect

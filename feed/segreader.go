@@ -32,7 +32,8 @@ type segmentReader struct {
 	// another in ref's segment from ref on ends, looking no further than
 	// limit bytes past ref.off.
 	runEnd func(ref blobRef, limit int64) int64
-	reads  int // how many reads it made
+	reads  int     // how many reads of the disk it made
+	cached *window // the recent cache's window win lies in, held
 }
 
 func (bl *blobs) reader() *segmentReader { return &segmentReader{bl: bl} }
@@ -56,8 +57,13 @@ func (r *segmentReader) holds(ref blobRef) bool {
 }
 
 // fill reads the window that starts at the block holding ref's first
-// byte and ends with the run of chunks that starts with ref.
+// byte and ends with the run of chunks that starts with ref; or finds
+// ref in the recent cache.
 func (r *segmentReader) fill(ref blobRef) error {
+	if r.fromRecent(ref) {
+		return nil
+	}
+	r.letGo()
 	fh, committed, err := r.bl.file(ref.seg)
 	if err != nil {
 		return err
@@ -79,6 +85,7 @@ func (r *segmentReader) fill(ref blobRef) error {
 		}
 	}
 	r.reads++
+	r.bl.diskReads.Add(1)
 	n, err := fh.ReadAt(r.buf[:end-start], start)
 	if int64(n) >= ref.off+ref.n-start {
 		err = nil // the file ends within the last block
@@ -93,8 +100,45 @@ func (r *segmentReader) fill(ref blobRef) error {
 	return nil
 }
 
-// release gives the reader's buffer back; the reader may be used again.
+// fromRecent makes the window the recent cache's bytes around ref, if it
+// holds them: a window written from, or a chunk that straddles two,
+// copied out.
+func (r *segmentReader) fromRecent(ref blobRef) bool {
+	c := r.bl.recent
+	if c == nil {
+		return false
+	}
+	if w := c.find(r.bl, ref.seg, ref.off, ref.n); w != nil {
+		r.letGo()
+		r.cached = w
+		r.seg, r.off, r.win = ref.seg, w.off, w.data
+		return true
+	}
+	if ref.n > blobBufferSize {
+		return false
+	}
+	r.letGo()
+	if r.buf == nil {
+		r.buf = directio.GetBuffer(blobBufferSize)
+	}
+	if !c.copyOut(r.bl, ref.seg, ref.off, r.buf[:ref.n]) {
+		return false
+	}
+	r.seg, r.off, r.win = ref.seg, ref.off, r.buf[:ref.n]
+	return true
+}
+
+// letGo lets go of the recent cache's window, if the reader holds one.
+func (r *segmentReader) letGo() {
+	if r.cached != nil {
+		r.bl.recent.release(r.cached)
+		r.cached, r.win = nil, nil
+	}
+}
+
+// release gives the reader's buffers back; the reader may be used again.
 func (r *segmentReader) release() {
+	r.letGo()
 	directio.PutBuffer(r.buf)
 	r.buf, r.win = nil, nil
 }

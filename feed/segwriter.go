@@ -19,8 +19,6 @@ import (
 type segmentWriter struct {
 	fh *os.File
 	w  *directio.Writer
-	// buf is the writer's buffer, recycled at close.
-	buf []byte
 }
 
 // openSegmentWriter opens the segment at path, whose committed length is
@@ -54,7 +52,7 @@ func openSegmentWriter(path string, length int64, create bool, size int, tail []
 			return nil, fmt.Errorf("blob segment %s: read its last block: %w", path, err)
 		}
 	}
-	return &segmentWriter{fh: fh, w: directio.NewWriter(fh, buf, length, tail), buf: buf}, nil
+	return &segmentWriter{fh: fh, w: directio.NewWriter(fh, buf, length, tail)}, nil
 }
 
 // offset is where the next byte written goes.
@@ -77,8 +75,9 @@ func (w *segmentWriter) finish() error {
 	return nil
 }
 
+// close recycles the writer's buffer (the one it writes from now: see
+// blobWriter.retire) and closes the file.
 func (w *segmentWriter) close() error {
-	directio.PutBuffer(w.buf)
-	w.buf = nil
+	directio.PutBuffer(w.w.Buffer())
 	return w.fh.Close()
 }

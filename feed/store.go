@@ -30,6 +30,10 @@ type Options struct {
 	Now func() time.Time
 	// Rand is the randomness for new keys (default crypto/rand).
 	Rand io.Reader
+	// RecentBytes bounds the memory that keeps the segment data written
+	// last, for readers that follow the writers (recent.go); 0 is
+	// DefaultRecentBytes, a negative value keeps none.
+	RecentBytes int64
 }
 
 func (o *Options) fill() {
@@ -41,6 +45,9 @@ func (o *Options) fill() {
 	}
 	if o.Rand == nil {
 		o.Rand = rand.Reader
+	}
+	if o.RecentBytes == 0 {
+		o.RecentBytes = DefaultRecentBytes
 	}
 }
 
@@ -64,6 +71,7 @@ type Store struct {
 	dir     string
 	keysDir string
 	opts    Options
+	recent  *recentCache // nil if Options.RecentBytes < 0
 
 	mu     sync.Mutex
 	feeds  map[crypto.PublicKey]*Feed
@@ -84,7 +92,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		}
 		return nil, fmt.Errorf("open store %s: %w", dir, err)
 	}
-	return &Store{db: db, dir: dir, keysDir: keysDir, opts: opts, feeds: make(map[crypto.PublicKey]*Feed)}, nil
+	return &Store{db: db, dir: dir, keysDir: keysDir, opts: opts, recent: newRecentCache(opts.RecentBytes), feeds: make(map[crypto.PublicKey]*Feed)}, nil
 }
 
 // Close closes the store; closing it again does nothing. Feeds opened

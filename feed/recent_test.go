@@ -1,0 +1,202 @@
+package feed
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/steledb/stele/feed/directio"
+)
+
+// window returns a window of seg at off holding n bytes of fill, in a
+// pooled buffer as the segment writer's.
+func testWindow(bl *blobs, seg uint64, off int64, n int, fill byte) *window {
+	buf := directio.GetBuffer(directio.BufferSize)
+	data := buf[:n]
+	for i := range data {
+		data[i] = fill
+	}
+	return &window{bl: bl, seg: seg, off: off, data: data}
+}
+
+func TestRecentCache(t *testing.T) {
+	const size = directio.BufferSize
+	a, b := &blobs{}, &blobs{}
+	c := newRecentCache(3 * size)
+	w1, w2, w3 := testWindow(a, 1, 0, size, 1), testWindow(a, 1, size, size, 2), testWindow(b, 1, 0, 100, 3)
+	c.add([]*window{w1, w2})
+	c.add([]*window{w3})
+	cases := []struct {
+		bl     *blobs
+		seg    uint64
+		off, n int64
+		want   *window
+	}{
+		{a, 1, 0, 10, w1},
+		{a, 1, size - 10, 10, w1},
+		{a, 1, size - 10, 20, nil}, // across two windows: copyOut's job
+		{a, 1, size, size, w2},
+		{a, 2, 0, 10, nil},  // another segment
+		{b, 1, 0, 100, w3},  // another feed's
+		{b, 1, 50, 51, nil}, // past its data
+	}
+	for _, tc := range cases {
+		got := c.find(tc.bl, tc.seg, tc.off, tc.n)
+		if got != tc.want {
+			t.Errorf("find(seg %d, %d+%d) = %p, want %p", tc.seg, tc.off, tc.n, got, tc.want)
+		}
+		if got != nil {
+			c.release(got)
+		}
+	}
+	p := make([]byte, 20)
+	if !c.copyOut(a, 1, size-10, p) || !bytes.Equal(p, append(bytes.Repeat([]byte{1}, 10), bytes.Repeat([]byte{2}, 10)...)) {
+		t.Errorf("copyOut across two windows: %v", p)
+	}
+	if c.copyOut(a, 1, 2*size-10, p) {
+		t.Error("copyOut past the windows succeeded")
+	}
+
+	// Held windows outlive their eviction, and are recycled after.
+	held := c.find(a, 1, 0, 1)
+	c.add([]*window{testWindow(a, 1, 2*size, size, 4)}) // over budget: w1 goes
+	if c.find(a, 1, 0, 1) != nil {
+		t.Error("the oldest window was not evicted")
+	}
+	if held.data == nil || held.data[0] != 1 {
+		t.Error("an evicted window was recycled while a reader held it")
+	}
+	c.release(held)
+	if held.data != nil {
+		t.Error("an evicted window was not recycled when its reader let go")
+	}
+	if c.used != 3*size {
+		t.Errorf("used %d bytes, want %d", c.used, 3*size)
+	}
+
+	c.drop(b, 0, true)
+	if c.find(b, 1, 0, 1) != nil || c.used != 2*size {
+		t.Errorf("drop of a feed left its windows (used %d)", c.used)
+	}
+	c.drop(a, 1, false)
+	if len(c.windows) != 0 || c.used != 0 {
+		t.Errorf("drop of a segment left %d windows, %d bytes", len(c.windows), c.used)
+	}
+}
+
+// largeEntries are n entries of 1 MiB and a bit, random.
+func largeEntries(seed uint64, n int) [][]byte {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = make([]byte, 1<<20+rng.IntN(5000))
+		for j := range out[i] {
+			out[i][j] = byte(rng.Uint32())
+		}
+	}
+	return out
+}
+
+// A scan right behind the writer reads from the recent cache, not the
+// disk, and gets the same bytes as from the disk; with a small budget it
+// reads the older part from the disk.
+func TestRecentReads(t *testing.T) {
+	data := largeEntries(1, 24)
+	for _, tc := range []struct {
+		name      string
+		budget    int64
+		fromDisk  bool // some reads must go to the disk
+		onlyCache bool // no read may
+	}{
+		{"default", 0, false, true},
+		{"none", -1, true, false},
+		{"small", 8 << 20, true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			opts := testOptions(1)
+			opts.RecentBytes = tc.budget
+			s, err := Open(filepath.Join(t.TempDir(), "store"), opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer s.Close()
+			f, _ := s.Create("big")
+			for i := 0; i < len(data); i += 6 {
+				if _, err := f.Append(data[i : i+6]...); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err = f.Scan(0, int64(len(data)), func(i int64, got []byte) error {
+				if !bytes.Equal(got, data[i]) {
+					return fmt.Errorf("entry %d differs", i)
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			reads := f.blobs.diskReads.Load()
+			if tc.onlyCache && reads != 0 || tc.fromDisk && reads == 0 {
+				t.Errorf("%d reads of the disk", reads)
+			}
+		})
+	}
+}
+
+// An aborted batch's buffers never reach the cache: the next batch writes
+// other bytes at the same offsets (too few to be kept itself, so they are
+// read from the disk), and readers get those.
+func TestRecentAbortedBatch(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 1)
+	f, _ := s.Create("big")
+	if _, err := f.Append(largeEntries(1, 1)...); err != nil { // a committed start
+		t.Fatal(err)
+	}
+	bl := f.blobs
+	batch := func(entries [][]byte, commit bool) []blobRef {
+		w := bl.writer()
+		var refs []blobRef
+		for _, e := range entries {
+			ref, err := w.putChunk([][]byte{e})
+			if err != nil {
+				t.Fatal(err)
+			}
+			refs = append(refs, ref)
+		}
+		b := s.db.NewBatch()
+		defer b.Close()
+		doomed, err := w.finish(b, f.PublicKey())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !commit {
+			w.abort()
+			return refs
+		}
+		if err := b.Commit(nil); err != nil {
+			t.Fatal(err)
+		}
+		w.committed(doomed)
+		return refs
+	}
+	aborted := batch(largeEntries(2, 6), false)
+	small := [][]byte{bytes.Repeat([]byte("new"), 30_000)}
+	committed := batch(small, true)
+	if aborted[0].seg != committed[0].seg || aborted[0].off != committed[0].off {
+		t.Fatalf("the second batch went to %+v, the aborted one to %+v: not the same place", committed[0], aborted[0])
+	}
+	r := bl.reader()
+	defer r.release()
+	got, err := r.read(committed[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, encodeChunk(small)) {
+		t.Fatal("the chunk differs from what the committed batch wrote")
+	}
+	if bl.diskReads.Load() == 0 {
+		t.Error("the chunk came from the cache, which should not hold it")
+	}
+}
