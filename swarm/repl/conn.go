@@ -43,7 +43,7 @@ type conn struct {
 	queueSig  chan struct{}
 	sendQ     chan answer // from the server to the sender
 
-	applyQ chan *wire.Data
+	applyQ chan arrived
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -58,7 +58,7 @@ func newConn(s *session, id PeerID, st Stream, outbound bool) *conn {
 		outSig:   make(chan struct{}, 1),
 		queueSig: make(chan struct{}, 1),
 		sendQ:    make(chan answer),
-		applyQ:   make(chan *wire.Data, appliers),
+		applyQ:   make(chan arrived, appliers),
 		done:     make(chan struct{}),
 	}
 }
@@ -108,17 +108,49 @@ func (c *conn) run() {
 	c.s.e.releaseBucket(c.id)
 }
 
+// An arrived Data and the pooled frame buffer its entries lie in, if
+// any, recycled once the Data is stored.
+type arrived struct {
+	d   *wire.Data
+	buf []byte
+}
+
+// pooledFrame is the size from which a frame is read into a pooled
+// buffer: allocating (and clearing) megabytes for every Data, then
+// collecting them, cost more than the copies.
+const pooledFrame = 64 << 10
+
 func (c *conn) readLoop() {
 	cfg := c.s.e.cfg
+	var buf []byte // the pooled buffer of the last frame, if large
+	alloc := func(n int) []byte {
+		if n < pooledFrame {
+			buf = nil
+			return make([]byte, n)
+		}
+		buf = getBuffer(n)[:n]
+		return buf
+	}
 	for {
+		buf = nil // ours only if this frame is read into it
 		c.st.SetReadDeadline(c.s.e.clock.Now().Add(cfg.ReadTimeout))
-		msg, err := wire.ReadMsg(c.br, cfg.MaxMessage)
+		msg, err := wire.ReadMsgInto(c.br, cfg.MaxMessage, alloc)
 		if err != nil {
+			putBuffer(buf)
 			if errors.Is(err, wire.ErrMalformed) {
 				c.violation(err.Error())
 			}
 			return
 		}
+		if d, ok := msg.(*wire.Data); ok {
+			select {
+			case c.applyQ <- arrived{d, buf}:
+			case <-c.done:
+				putBuffer(buf)
+			}
+			continue
+		}
+		// Other messages keep their buffer (they may point into it).
 		if err := c.handle(msg); err != nil {
 			c.violation(fmt.Sprintf("%s: %v", wire.Name(msg), err))
 			return
@@ -142,11 +174,6 @@ func (c *conn) handle(msg wire.Message) error {
 		return c.queueRequest(*m)
 	case *wire.Cancel:
 		c.cancelRequest(m.ID)
-	case *wire.Data:
-		select {
-		case c.applyQ <- m:
-		case <-c.done:
-		}
 	case *wire.Error:
 		var err error
 		c.s.do(func(mc *Machine) { err = mc.ErrorReceived(now, c.id, m.ID, m.Code) })
@@ -220,8 +247,10 @@ func (c *conn) applyLoop() {
 		select {
 		case <-c.done:
 			return
-		case d := <-c.applyQ:
-			if err := c.receiveData(d); err != nil {
+		case r := <-c.applyQ:
+			err := c.receiveData(r.d)
+			putBuffer(r.buf) // the feed copied what it kept
+			if err != nil {
 				c.violation(fmt.Sprintf("data: %v", err))
 				return
 			}

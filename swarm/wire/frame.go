@@ -22,6 +22,14 @@ func WriteMsg(w io.Writer, m Message) error {
 // io.ByteReader when r has it). At the end of the stream between frames,
 // ReadMsg returns io.EOF; within a frame, io.ErrUnexpectedEOF.
 func ReadMsg(r io.Reader, max int) (Message, error) {
+	return ReadMsgInto(r, max, func(n int) []byte { return make([]byte, n) })
+}
+
+// ReadMsgInto is ReadMsg reading the frame into alloc(n), n its length,
+// which the message returned may point into (a Data's entries do): a
+// reader can so recycle the buffers of large frames once done with their
+// messages.
+func ReadMsgInto(r io.Reader, max int, alloc func(n int) []byte) (Message, error) {
 	br, ok := r.(io.ByteReader)
 	if !ok {
 		br = byteReader{r}
@@ -33,7 +41,7 @@ func ReadMsg(r io.Reader, max int) (Message, error) {
 	if n > uint64(max) {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d", ErrFrameTooLarge, n, max)
 	}
-	buf := make([]byte, n)
+	buf := alloc(int(n))
 	if _, err := io.ReadFull(r, buf); err != nil {
 		if err == io.EOF {
 			err = io.ErrUnexpectedEOF

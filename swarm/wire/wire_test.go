@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -313,5 +314,41 @@ func TestDataHead(t *testing.T) {
 			}
 			m.Entries = entries
 		}
+	}
+}
+
+// ReadMsgInto reads each frame into the buffer its alloc gives, asked for
+// the frame's length; the Data decoded from it points into that buffer,
+// and an oversized frame is refused before alloc is called.
+func TestReadMsgInto(t *testing.T) {
+	d := &Data{ID: 3, Lo: 1, Size: 9, Left: []merkle.Hash{hashOf("l")}, Entries: [][]byte{[]byte("abc"), bytes.Repeat([]byte("z"), 5000)}}
+	stream := AppendFrame(AppendFrame(nil, &Ping{}), d)
+	var bufs [][]byte
+	alloc := func(n int) []byte {
+		b := make([]byte, n, n+10)
+		bufs = append(bufs, b)
+		return b
+	}
+	r := bufio.NewReader(bytes.NewReader(stream))
+	var last Message
+	for _, want := range []Message{&Ping{}, d} {
+		got, err := ReadMsgInto(r, 1<<20, alloc)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Fatalf("ReadMsgInto = %#v, %v; want %#v", got, err, want)
+		}
+		last = got
+	}
+	if len(bufs) != 2 || len(bufs[1]) != Size(d) {
+		t.Fatalf("alloc asked for %d buffers, the last of %d bytes; want 2, of %d", len(bufs), len(bufs[len(bufs)-1]), Size(d))
+	}
+	bufs[1][len(bufs[1])-1] = 'y' // the Data's last entry ends the frame
+	if e := last.(*Data).Entries[1]; e[len(e)-1] != 'y' {
+		t.Error("the Data's entries do not point into the buffer alloc gave")
+	}
+	if _, err := ReadMsgInto(bufio.NewReader(bytes.NewReader(AppendFrame(nil, d))), 10, func(int) []byte {
+		t.Fatal("alloc called for an oversized frame")
+		return nil
+	}); !errors.Is(err, ErrFrameTooLarge) {
+		t.Errorf("oversized frame: %v", err)
 	}
 }
