@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash"
 	"os"
+	"path"
 )
 
 // Small files are written in groups. A content feed stores its entries in
@@ -84,13 +85,14 @@ func (w *writer) writeGroup(files []*File) error {
 		return fmt.Errorf("read %s: %w", files[0].Path, err)
 	}
 	g := &groupWriter{w: w, files: files, hash: sha256.New()}
+	defer g.closeDir()
 	err := w.a.content.Scan(lo, hi, g.entry)
 	if err == nil && g.next < len(files) {
 		err = fmt.Errorf("read %s: content entries %d:%d are not all stored: %w", files[g.next].Path, lo, hi, ErrCorrupt)
 	}
 	if err != nil && g.out != nil {
 		g.out.Close()
-		w.root.Remove(files[g.next].Path)
+		g.dir.Remove(path.Base(files[g.next].Path))
 	}
 	return err
 }
@@ -105,6 +107,31 @@ type groupWriter struct {
 	chunk int
 	out   *os.File
 	hash  hash.Hash
+	// dir is the directory of file next, opened once for the files in
+	// it: a path under an os.Root is resolved one component at a time, a
+	// few system calls each, for every file and again for its times.
+	dir     *os.Root
+	dirPath string
+}
+
+// openDir makes dir the directory of p.
+func (g *groupWriter) openDir(p string) error {
+	if d := path.Dir(p); g.dir == nil || d != g.dirPath {
+		g.closeDir()
+		dir, err := g.w.root.OpenRoot(d)
+		if err != nil {
+			return err
+		}
+		g.dir, g.dirPath = dir, d
+	}
+	return nil
+}
+
+func (g *groupWriter) closeDir() {
+	if g.dir != nil {
+		g.dir.Close()
+		g.dir = nil
+	}
 }
 
 func (g *groupWriter) entry(entry int64, data []byte) error {
@@ -113,7 +140,10 @@ func (g *groupWriter) entry(entry int64, data []byte) error {
 		return fmt.Errorf("read %s: content entry %d has %d bytes, the chunk list says entry %d of %d bytes: %w", f.Path, entry, len(data), want.Entry, want.Size, ErrCorrupt)
 	}
 	if g.out == nil {
-		out, err := g.w.root.OpenFile(f.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if err := g.openDir(f.Path); err != nil {
+			return err
+		}
+		out, err := g.dir.OpenFile(path.Base(f.Path), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if err != nil {
 			return err
 		}
@@ -141,10 +171,11 @@ func (g *groupWriter) finishFile(f *File) error {
 		err = cerr
 	}
 	g.out = nil
+	name := path.Base(f.Path)
 	if err != nil {
-		g.w.root.Remove(f.Path)
+		g.dir.Remove(name)
 		return err
 	}
 	g.next, g.chunk = g.next+1, 0
-	return g.w.root.Chtimes(f.Path, f.Mtime, f.Mtime)
+	return g.dir.Chtimes(name, f.Mtime, f.Mtime)
 }
