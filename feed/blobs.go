@@ -127,9 +127,38 @@ type blobs struct {
 	tailSeg uint64
 	tailEnd int64
 
+	spare spareWindow // the last window a scan read from the disk
+
 	readers int       // scans inside the segments now
 	dead    []blobRef // dropped chunks waiting for the readers to leave
 	doomed  []uint64  // segments to delete once the readers leave
+}
+
+// A spareWindow is a window of committed bytes of a segment, read by a
+// scan that is over, in its buffer (nil if none).
+type spareWindow struct {
+	buf []byte
+	seg uint64
+	off int64
+	win []byte // within buf
+}
+
+// keepSpare keeps sp for the next scan, in place of the one before.
+func (bl *blobs) keepSpare(sp spareWindow) {
+	bl.mu.Lock()
+	old := bl.spare
+	bl.spare = sp
+	bl.mu.Unlock()
+	directio.PutBuffer(old.buf)
+}
+
+// dropSpareLocked forgets the spare window if it lies in segment seg (or
+// in any, if all).
+func (bl *blobs) dropSpareLocked(seg uint64, all bool) {
+	if bl.spare.buf != nil && (all || bl.spare.seg == seg) {
+		directio.PutBuffer(bl.spare.buf)
+		bl.spare = spareWindow{}
+	}
 }
 
 func (s *Store) blobDir(pub crypto.PublicKey) string {
@@ -271,6 +300,7 @@ func (bl *blobs) reclaimLocked() {
 	for _, seg := range bl.doomed {
 		gone[seg] = true
 		bl.recent.drop(bl, seg, false)
+		bl.dropSpareLocked(seg, false)
 		if fh, ok := bl.files[seg]; ok {
 			fh.Close()
 			delete(bl.files, seg)
@@ -296,6 +326,7 @@ func (bl *blobs) close() {
 	bl.recent.drop(bl, 0, true)
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
+	bl.dropSpareLocked(0, true)
 	for seg, fh := range bl.files {
 		fh.Close()
 		delete(bl.files, seg)

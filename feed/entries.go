@@ -156,6 +156,12 @@ func putChunk(b *pebble.Batch, w *blobWriter, key []byte, entries [][]byte) erro
 // order. The data slice is only valid during the call. Entries that are not
 // stored are skipped; callers check the range set first.
 func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) error {
+	return f.scan(lo, hi, false, fn)
+}
+
+// scan is scanEntries; with fromDisk, every chunk is read from the disk,
+// none from the copies kept in memory (recent.go, fromSpare), for Verify.
+func (f *Feed) scan(lo, hi int64, fromDisk bool, fn func(i int64, data []byte) error) error {
 	bl := f.blobs
 	bl.enter()
 	defer bl.leave()
@@ -171,6 +177,7 @@ func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) er
 		ok = it.First()
 	}
 	r := bl.reader()
+	r.fromDisk = fromDisk
 	defer r.release()
 	upper := feedKey(f.pub, kindEntries, uint64(hi))
 	r.runEnd = func(ref blobRef, limit int64) int64 {

@@ -2,8 +2,10 @@ package feed
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -198,5 +200,79 @@ func TestRecentAbortedBatch(t *testing.T) {
 	}
 	if bl.diskReads.Load() == 0 {
 		t.Error("the chunk came from the cache, which should not hold it")
+	}
+}
+
+// Verify reads from the disk, not from the copies in memory: damage to
+// data written a moment ago, still in the recent cache, is found.
+func TestVerifyReadsTheDisk(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 1)
+	f, _ := s.Create("big")
+	if _, err := f.Append(largeEntries(1, 8)...); err != nil {
+		t.Fatal(err)
+	}
+	// The first 3 MiB are in a buffer the cache keeps.
+	if err := f.Scan(0, 3, func(int64, []byte) error { return nil }); err != nil || f.blobs.diskReads.Load() != 0 {
+		t.Fatalf("scan: %v, %d disk reads; want it from the cache", err, f.blobs.diskReads.Load())
+	}
+	seg := segmentPath(f.blobs.dir, 0)
+	fh, err := os.OpenFile(seg, os.O_RDWR, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := fh.WriteAt([]byte("damage"), 2<<20); err != nil {
+		t.Fatal(err)
+	}
+	fh.Close()
+	var ve *VerifyError
+	if err := f.Verify(nil); !errors.As(err, &ve) {
+		t.Fatalf("Verify of a damaged segment: %v, want a VerifyError", err)
+	}
+}
+
+// The window the last scan read serves the next one where it can
+// (neighbouring small entries read one Get at a time read their chunk
+// once), and never past the bytes committed when it was read: the next
+// batch writes over the padding after them.
+func TestSpareWindow(t *testing.T) {
+	opts := testOptions(1)
+	opts.RecentBytes = -1
+	s, err := Open(filepath.Join(t.TempDir(), "store"), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	f, _ := s.Create("small")
+	batch := func(seed uint64) [][]byte {
+		rng := rand.New(rand.NewPCG(seed, 2))
+		out := make([][]byte, 8)
+		for i := range out {
+			out[i] = make([]byte, 5000+rng.IntN(100))
+			for j := range out[i] {
+				out[i][j] = byte(rng.Uint32())
+			}
+		}
+		return out
+	}
+	var want [][]byte
+	for seed := range uint64(3) {
+		b := batch(seed)
+		if _, err := f.Append(b...); err != nil { // one chunk of about 40 KiB
+			t.Fatal(err)
+		}
+		want = append(want, b...)
+		before := f.blobs.diskReads.Load()
+		for i := len(want) - len(b); i < len(want); i++ {
+			got, err := f.Get(int64(i))
+			if err != nil {
+				t.Fatalf("batch %d, entry %d: %v", seed, i, err)
+			}
+			if !bytes.Equal(got, want[i]) {
+				t.Fatalf("batch %d, entry %d differs", seed, i)
+			}
+		}
+		if n := f.blobs.diskReads.Load() - before; n != 1 {
+			t.Errorf("batch %d: %d reads of the disk for the 8 entries of one chunk, want 1", seed, n)
+		}
 	}
 }

@@ -163,7 +163,7 @@ func (f *Feed) checkLinked(a, b checkpointRecord, bySize map[int64]checkpointRec
 // tree can prove them in.
 func (f *Feed) verifyRange(lo, hi int64, cps []checkpointRecord) error {
 	leaves := make([]merkle.Hash, 0, hi-lo)
-	err := f.scanEntries(lo, hi, func(i int64, data []byte) error {
+	err := f.scan(lo, hi, true, func(i int64, data []byte) error {
 		if i != lo+int64(len(leaves)) {
 			return &VerifyError{Index: lo + int64(len(leaves)), Checkpoint: -1, Reason: "entry missing from storage"}
 		}
