@@ -241,11 +241,13 @@ func swarmClone(ctx context.Context, net *testnet.Net, addr, src, dst string, to
 		return err
 	}
 	profiled := profileNodes(ctx, "clone", 4, reader, net.Nodes()[0]) // and the publisher
+	measured := measureNodes("clone_1GiB", report, reader, net.Nodes()[0])
 	start := time.Now()
 	if _, err := reader.Run(ctx, "", "clone", addr, dst); err != nil {
 		return err
 	}
 	d := time.Since(start)
+	measured()
 	if err := profiled(); err != nil {
 		return err
 	}

@@ -29,13 +29,14 @@ func swarmSuite(dir string, report func(string, float64, string)) error {
 	defer cancel()
 	for _, w := range []struct {
 		name, unit  string
+		label       string // of the daemons' usage figures
 		count, size int
 		scale       func(n int, d time.Duration) float64
 	}{
-		{"replicate_1M_100B_entries_per_s", "entries/s", 1_000_000, 100, func(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }},
-		{"replicate_1GiB_64KiB_MB_per_s", "MB/s", 16384, 64 << 10, func(n int, d time.Duration) float64 { return float64(n) * 65536 / 1e6 / d.Seconds() }},
+		{"replicate_1M_100B_entries_per_s", "entries/s", "replicate_1M_100B", 1_000_000, 100, func(n int, d time.Duration) float64 { return float64(n) / d.Seconds() }},
+		{"replicate_1GiB_64KiB_MB_per_s", "MB/s", "replicate_1GiB_64KiB", 16384, 64 << 10, func(n int, d time.Duration) float64 { return float64(n) * 65536 / 1e6 / d.Seconds() }},
 	} {
-		d, err := replicate(ctx, bin, filepath.Join(dir, w.name), w.count, w.size)
+		d, err := replicate(ctx, bin, filepath.Join(dir, w.name), w.count, w.size, w.label, report)
 		if err != nil {
 			return fmt.Errorf("%s: %w", w.name, err)
 		}
@@ -48,8 +49,9 @@ func swarmSuite(dir string, report func(string, float64, string)) error {
 }
 
 // replicate fills a feed of count entries of size bytes in the first
-// node's repo, starts both daemons, and times a full sync on the second.
-func replicate(ctx context.Context, bin, dir string, count, size int) (time.Duration, error) {
+// node's repo, starts both daemons, and times a full sync on the second,
+// reporting what each daemon used meanwhile (measureNodes, under label).
+func replicate(ctx context.Context, bin, dir string, count, size int, label string, report func(string, float64, string)) (time.Duration, error) {
 	net := testnet.New(bin, dir)
 	defer net.Close()
 	author, err := net.AddNode(ctx, "author")
@@ -74,11 +76,14 @@ func replicate(ctx context.Context, bin, dir string, count, size int) (time.Dura
 	if _, err := reader.Run(ctx, "", "sync", addr, "--range", "0:1", "--timeout", "60s"); err != nil {
 		return 0, err
 	}
+	measured := measureNodes(label, report, reader, author)
 	start := time.Now()
 	if _, err := reader.Run(ctx, "", "sync", addr, "--timeout", "10m"); err != nil {
 		return 0, err
 	}
-	return time.Since(start), nil
+	d := time.Since(start)
+	measured()
+	return d, nil
 }
 
 // fillFeed writes a feed directly into a stopped node's repo.
