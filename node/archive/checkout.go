@@ -186,11 +186,11 @@ func (a *Archive) cloneInto(ctx context.Context, holder Holder, dir string, snap
 		return err
 	}
 	defer root.Close()
-	w := &writer{a: a, holder: holder, ctx: ctx, root: root, progress: opts.Progress}
+	w := &writer{a: a, holder: holder, root: root, progress: opts.Progress}
 	for _, f := range snap.Files() {
 		w.total += f.Size
 	}
-	if err := w.writeTree(snap.Files()); err != nil {
+	if err := w.writeTree(ctx, snap.Files()); err != nil {
 		return err
 	}
 	return writeCloneState(root, CloneState{Archive: a.Address(), Version: snap.Version})
@@ -215,7 +215,6 @@ func checkEmptyDir(dir string) error {
 type writer struct {
 	a        *Archive
 	holder   Holder // of the content: the archive's, or a clone's prefetcher
-	ctx      context.Context
 	root     *os.Root
 	progress func(done, total int64)
 	total    int64
@@ -228,7 +227,7 @@ type writer struct {
 // writes through a symlink: directories (writable while being filled,
 // including those only implied by the paths below them), files, symlinks,
 // then the directories' own modes, deepest first.
-func (w *writer) writeTree(files []*File) error {
+func (w *writer) writeTree(ctx context.Context, files []*File) error {
 	var dirs []*File
 	need := map[string]bool{}
 	for _, f := range files {
@@ -244,7 +243,7 @@ func (w *writer) writeTree(files []*File) error {
 			return err
 		}
 	}
-	if err := w.writeFiles(files); err != nil {
+	if err := w.writeFiles(ctx, files); err != nil {
 		return err
 	}
 	for _, f := range files {
@@ -269,7 +268,7 @@ func sortedKeys(m map[string]bool) []string {
 // writeFiles writes the regular files of files (none of which exist
 // yet) on all cores: reading, hashing and writing one file (or a group
 // of small ones, see planJobs) is one core's work.
-func (w *writer) writeFiles(files []*File) error {
+func (w *writer) writeFiles(ctx context.Context, files []*File) error {
 	work := make(chan []*File)
 	errs := make(chan error, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
@@ -278,7 +277,7 @@ func (w *writer) writeFiles(files []*File) error {
 		go func() {
 			defer wg.Done()
 			for job := range work {
-				if err := w.writeJob(job); err != nil {
+				if err := w.writeJob(ctx, job); err != nil {
 					errs <- err
 					return
 				}
@@ -324,12 +323,12 @@ func (w *writer) mkparents(p string) error {
 
 // writeFile writes f's content at name (under the root, in an existing
 // directory), then its mode and modification time.
-func (w *writer) writeFile(f *File, name string) error {
+func (w *writer) writeFile(ctx context.Context, f *File, name string) error {
 	out, err := w.root.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return err
 	}
-	err = w.copyTo(out, f)
+	err = w.copyTo(ctx, out, f)
 	if err == nil {
 		err = out.Chmod(f.Mode) // through the descriptor: no path to resolve again
 	}
@@ -352,15 +351,15 @@ const directMin = 1 << 20
 
 // copyTo writes f's content to out, directly where it is large and the
 // file system allows.
-func (w *writer) copyTo(out *os.File, f *File) error {
+func (w *writer) copyTo(ctx context.Context, out *os.File, f *File) error {
 	if f.Size < directMin || !directio.Enable(out) {
-		_, err := w.a.copyFile(w.ctx, w.holder, progressWriter{out, w}, f)
+		_, err := w.a.copyFile(ctx, w.holder, progressWriter{out, w}, f)
 		return err
 	}
 	buf := directio.GetBuffer(directio.BufferSize)
 	defer directio.PutBuffer(buf)
 	dw := directio.NewWriter(out, buf, 0, nil)
-	if _, err := w.a.copyFile(w.ctx, w.holder, progressWriter{dw, w}, f); err != nil {
+	if _, err := w.a.copyFile(ctx, w.holder, progressWriter{dw, w}, f); err != nil {
 		return err
 	}
 	return dw.Flush()

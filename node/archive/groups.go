@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"context"
 	"crypto/sha256"
 	"fmt"
 	"hash"
@@ -70,18 +71,18 @@ func oneRun(f *File) (lo, hi int64, ok bool) {
 }
 
 // writeJob writes one job of planJobs.
-func (w *writer) writeJob(job []*File) error {
+func (w *writer) writeJob(ctx context.Context, job []*File) error {
 	if len(job) == 1 {
-		return w.writeFile(job[0], job[0].Path)
+		return w.writeFile(ctx, job[0], job[0].Path)
 	}
-	return w.writeGroup(job)
+	return w.writeGroup(ctx, job)
 }
 
 // writeGroup writes a group of planJobs from one scan of their entries.
-func (w *writer) writeGroup(files []*File) error {
+func (w *writer) writeGroup(ctx context.Context, files []*File) error {
 	lo, _, _ := oneRun(files[0])
 	_, hi, _ := oneRun(files[len(files)-1])
-	if err := w.holder.Hold(w.ctx, w.a.content, lo, hi); err != nil {
+	if err := w.holder.Hold(ctx, w.a.content, lo, hi); err != nil {
 		return fmt.Errorf("read %s: %w", files[0].Path, err)
 	}
 	g := &groupWriter{w: w, files: files, hash: sha256.New()}

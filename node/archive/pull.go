@@ -54,9 +54,9 @@ func (a *Archive) Pull(ctx context.Context, dir string, to int64, opts CloneOpti
 		return PullResult{}, err
 	}
 	defer root.Close()
-	p := &puller{writer: writer{a: a, holder: a.holder, ctx: ctx, root: root, progress: opts.Progress}, force: opts.Force,
+	p := &puller{writer: writer{a: a, holder: a.holder, root: root, progress: opts.Progress}, force: opts.Force,
 		res: PullResult{From: old.Version, To: next.Version}}
-	if err := p.run(old, next); err != nil {
+	if err := p.run(ctx, old, next); err != nil {
 		return p.res, fmt.Errorf("pull %s into %s: %w", a.Address(), dir, err)
 	}
 	return p.res, writeCloneState(root, CloneState{Archive: a.Address(), Version: next.Version})
@@ -70,7 +70,7 @@ type puller struct {
 
 // run plans the change of every path, then removes (deepest first),
 // then writes (directories, files, symlinks, directory modes).
-func (p *puller) run(old, next *Snapshot) error {
+func (p *puller) run(ctx context.Context, old, next *Snapshot) error {
 	var removes []string
 	var writes []*File
 	for _, path := range unionPaths(old, next) {
@@ -121,7 +121,7 @@ func (p *puller) run(old, next *Snapshot) error {
 			kept = append(kept, f)
 		}
 	}
-	err = p.writeAll(kept)
+	err = p.writeAll(ctx, kept)
 	sort.Slice(p.res.Conflicts, func(i, j int) bool { return p.res.Conflicts[i].Path < p.res.Conflicts[j].Path })
 	return err
 }
@@ -181,7 +181,7 @@ func isAbsent(err error) bool {
 }
 
 // writeAll writes the new version's changed paths.
-func (p *puller) writeAll(files []*File) error {
+func (p *puller) writeAll(ctx context.Context, files []*File) error {
 	var dirs []*File
 	for _, f := range files {
 		p.total += f.Size
@@ -193,7 +193,7 @@ func (p *puller) writeAll(files []*File) error {
 		}
 	}
 	for _, f := range files {
-		if err := p.replace(f); err != nil {
+		if err := p.replace(ctx, f); err != nil {
 			return err
 		}
 	}
@@ -202,7 +202,7 @@ func (p *puller) writeAll(files []*File) error {
 
 // replace writes a file (through a temporary file renamed over the old
 // one) or a symlink.
-func (p *puller) replace(f *File) error {
+func (p *puller) replace(ctx context.Context, f *File) error {
 	switch f.Kind {
 	case KindFile:
 		if err := p.mkparents(f.Path); err != nil {
@@ -210,7 +210,7 @@ func (p *puller) replace(f *File) error {
 		}
 		tmp := f.Path + ".stele-tmp"
 		p.root.Remove(tmp)
-		if err := p.writeFile(f, tmp); err != nil {
+		if err := p.writeFile(ctx, f, tmp); err != nil {
 			return err
 		}
 		if err := p.root.Rename(tmp, f.Path); err != nil {
