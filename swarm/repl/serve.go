@@ -59,9 +59,10 @@ func (c *conn) write(frames []byte) error {
 // serveLoop prepares the answers to the peer's requests in order, one at
 // a time, and hands each to sendLoop, which writes it once the upload
 // limit allows: a request's entries are read from the store while the
-// answer before goes out, so the disk and the stream work at once. (Two
-// preparers, reading at once, measured slower: they break up the
-// sequential reads of one segment.)
+// answer before goes out, so the disk and the stream work at once; a slow
+// peer holds at most two answers in memory, the one being written and the
+// next. (Two preparers, reading at once, measured slower: they break up
+// the sequential reads of one segment.)
 func (c *conn) serveLoop() {
 	for {
 		select {
