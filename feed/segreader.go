@@ -1,10 +1,8 @@
 package feed
 
 import (
-	"errors"
 	"fmt"
 	"hash/crc32"
-	"io"
 
 	"github.com/steledb/stele/feed/directio"
 )
@@ -92,12 +90,7 @@ func (r *segmentReader) fill(ref blobRef) error {
 	}
 	r.reads++
 	r.bl.diskReads.Add(1)
-	n, err := fh.ReadAt(r.buf[:end-start], start)
-	if int64(n) >= ref.off+ref.n-start {
-		err = nil // the file ends within the last block
-	} else if err == nil || errors.Is(err, io.EOF) {
-		err = io.ErrUnexpectedEOF
-	}
+	n, err := directio.ReadAt(fh, r.buf[:end-start], start, int(ref.off+ref.n-start))
 	if err != nil {
 		r.win = nil
 		return fmt.Errorf("read %s at offset %d: %w", fh.Name(), ref.off, err)

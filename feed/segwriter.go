@@ -2,7 +2,6 @@ package feed
 
 import (
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/steledb/stele/feed/directio"
@@ -40,13 +39,7 @@ func openSegmentWriter(path string, length int64, create bool, size int, tail []
 		tail = buf[:copy(buf, tail)]
 	} else if tail = buf[:length-start]; len(tail) > 0 {
 		// Read the whole block, as direct I/O reads.
-		n, err := fh.ReadAt(buf[:directio.Block], start)
-		if n >= len(tail) {
-			err = nil
-		} else if err == nil || err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		if err != nil {
+		if _, err := directio.ReadAt(fh, buf[:directio.Block], start, len(tail)); err != nil {
 			fh.Close()
 			directio.PutBuffer(buf)
 			return nil, fmt.Errorf("blob segment %s: read its last block: %w", path, err)

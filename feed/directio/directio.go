@@ -29,6 +29,7 @@ package directio
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"sync"
 	"syscall"
@@ -82,6 +83,22 @@ func AlignUp(off int64) int64   { return (off + Block - 1) &^ (Block - 1) }
 // refuses it (tmpfs on older kernels).
 func Open(path string, flag int, perm os.FileMode) (*os.File, error) {
 	return openDirect(path, flag, perm)
+}
+
+// ReadAt reads len(p) bytes (whole blocks, into an aligned buffer) at
+// off, a multiple of Block, of a file that may end within them: it
+// returns how many bytes it read, an error only if that is fewer than
+// need (io.ErrUnexpectedEOF if the file ends first). A direct read of a
+// file's last block returns only the bytes the file has.
+func ReadAt(fh *os.File, p []byte, off int64, need int) (int, error) {
+	n, err := fh.ReadAt(p, off)
+	if n >= need {
+		return n, nil
+	}
+	if err == nil || errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return n, err
 }
 
 // Enable turns direct I/O on for an open file and reports whether it is

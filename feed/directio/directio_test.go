@@ -2,6 +2,8 @@ package directio
 
 import (
 	"bytes"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -124,5 +126,41 @@ func TestEnable(t *testing.T) {
 		if got, _ := os.ReadFile(path); !bytes.Equal(got, want) {
 			t.Errorf("%s (direct %v): file differs", dir, direct)
 		}
+	}
+}
+
+// ReadAt accepts a read cut short by the end of the file only if it
+// holds the bytes needed.
+func TestReadAt(t *testing.T) {
+	for _, dir := range dirs(t) {
+		path := filepath.Join(dir, "short")
+		data := bytes.Repeat([]byte("x"), Block+100)
+		if err := os.WriteFile(path, data, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		fh, err := Open(path, os.O_RDONLY, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		buf := AlignedBuffer(2 * Block)
+		cases := []struct {
+			off     int64
+			need    int
+			n       int
+			wantErr error
+		}{
+			{0, 2 * Block, Block + 100, io.ErrUnexpectedEOF}, // needs past the end
+			{0, Block + 100, Block + 100, nil},               // the end is all it needs
+			{Block, 100, 100, nil},
+			{Block, 101, 100, io.ErrUnexpectedEOF},
+			{2 * Block, 1, 0, io.ErrUnexpectedEOF},
+		}
+		for _, tc := range cases {
+			n, err := ReadAt(fh, buf, tc.off, tc.need)
+			if n != tc.n || !errors.Is(err, tc.wantErr) && !(err == nil && tc.wantErr == nil) {
+				t.Errorf("%s: ReadAt(off %d, need %d) = %d, %v; want %d, %v", dir, tc.off, tc.need, n, err, tc.n, tc.wantErr)
+			}
+		}
+		fh.Close()
 	}
 }
