@@ -134,33 +134,6 @@ type blobs struct {
 	doomed  []uint64  // segments to delete once the readers leave
 }
 
-// A spareWindow is a window of committed bytes of a segment, read by a
-// scan that is over, in its buffer (nil if none).
-type spareWindow struct {
-	buf []byte
-	seg uint64
-	off int64
-	win []byte // within buf
-}
-
-// keepSpare keeps sp for the next scan, in place of the one before.
-func (bl *blobs) keepSpare(sp spareWindow) {
-	bl.mu.Lock()
-	old := bl.spare
-	bl.spare = sp
-	bl.mu.Unlock()
-	directio.PutBuffer(old.buf)
-}
-
-// dropSpareLocked forgets the spare window if it lies in segment seg (or
-// in any, if all).
-func (bl *blobs) dropSpareLocked(seg uint64, all bool) {
-	if bl.spare.buf != nil && (all || bl.spare.seg == seg) {
-		directio.PutBuffer(bl.spare.buf)
-		bl.spare = spareWindow{}
-	}
-}
-
 func (s *Store) blobDir(pub crypto.PublicKey) string {
 	return filepath.Join(s.dir, "blobs", fmt.Sprintf("%x", pub[:]))
 }
@@ -396,16 +369,6 @@ func (w *blobWriter) open() error {
 		sw.w.SetRetire(w.retire)
 	}
 	return nil
-}
-
-// retire keeps a buffer the segment writer has written from, if it holds
-// enough data to be worth it, for the recent cache once the batch commits.
-func (w *blobWriter) retire(off int64, data []byte) []byte {
-	if len(data) < recentMin {
-		return data[:cap(data)]
-	}
-	w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: data})
-	return directio.GetBuffer(cap(data))
 }
 
 // putChunk writes entries as one chunk and returns where it went.

@@ -159,3 +159,43 @@ func (c *recentCache) drop(bl *blobs, seg uint64, all bool) {
 	clear(c.windows[len(kept):])
 	c.windows = kept
 }
+
+// retire keeps a buffer the segment writer has written from, if it holds
+// enough data to be worth it, for the recent cache once the batch commits.
+func (w *blobWriter) retire(off int64, data []byte) []byte {
+	if len(data) < recentMin {
+		return data[:cap(data)]
+	}
+	w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: data})
+	return directio.GetBuffer(cap(data))
+}
+
+// Besides, each feed keeps the last window a scan read from the disk
+// (segmentReader.fromSpare): the next scan often starts in the same chunk.
+
+// A spareWindow is a window of committed bytes of a segment, read by a
+// scan that is over, in its buffer (nil if none).
+type spareWindow struct {
+	buf []byte
+	seg uint64
+	off int64
+	win []byte // within buf
+}
+
+// keepSpare keeps sp for the next scan, in place of the one before.
+func (bl *blobs) keepSpare(sp spareWindow) {
+	bl.mu.Lock()
+	old := bl.spare
+	bl.spare = sp
+	bl.mu.Unlock()
+	directio.PutBuffer(old.buf)
+}
+
+// dropSpareLocked forgets the spare window if it lies in segment seg (or
+// in any, if all).
+func (bl *blobs) dropSpareLocked(seg uint64, all bool) {
+	if bl.spare.buf != nil && (all || bl.spare.seg == seg) {
+		directio.PutBuffer(bl.spare.buf)
+		bl.spare = spareWindow{}
+	}
+}
