@@ -127,8 +127,6 @@ type blobs struct {
 	tailSeg uint64
 	tailEnd int64
 
-	spare spareWindow // the last window a scan read from the disk
-
 	readers int       // scans inside the segments now
 	dead    []blobRef // dropped chunks waiting for the readers to leave
 	doomed  []uint64  // segments to delete once the readers leave
@@ -273,7 +271,6 @@ func (bl *blobs) reclaimLocked() {
 	for _, seg := range bl.doomed {
 		gone[seg] = true
 		bl.recent.drop(bl, seg, false)
-		bl.dropSpareLocked(seg, false)
 		if fh, ok := bl.files[seg]; ok {
 			fh.Close()
 			delete(bl.files, seg)
@@ -299,7 +296,6 @@ func (bl *blobs) close() {
 	bl.recent.drop(bl, 0, true)
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
-	bl.dropSpareLocked(0, true)
 	for seg, fh := range bl.files {
 		fh.Close()
 		delete(bl.files, seg)

@@ -82,8 +82,9 @@
 // by default, across feeds, oldest out first; only batches that
 // committed), so a reader that follows a writer (a clone writing files as
 // their chunks arrive, a volunteer passing on what it just received) does
-// not read it back from the disk. A feed starts a new segment past 256
-// MiB. Drop lowers a segment's live bytes, punches holes
+// not read it back from the disk; a scan's last window read from the disk
+// joins them, for the next scan that starts in the same chunk. Verify
+// reads only the disk. A feed starts a new segment past 256 MiB. Drop lowers a segment's live bytes, punches holes
 // where the dropped chunks were (on Linux), and deletes a segment with
 // nothing live, once no reader is inside it. Tree hashes use
 // the stored-hash index of golang.org/x/mod/sumdb/tlog (each perfect

@@ -160,7 +160,7 @@ func (f *Feed) scanEntries(lo, hi int64, fn func(i int64, data []byte) error) er
 }
 
 // scan is scanEntries; with fromDisk, every chunk is read from the disk,
-// none from the copies kept in memory (recent.go, fromSpare), for Verify.
+// none from the copies kept in memory (recent.go), for Verify.
 func (f *Feed) scan(lo, hi int64, fromDisk bool, fn func(i int64, data []byte) error) error {
 	bl := f.blobs
 	bl.enter()

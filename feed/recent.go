@@ -20,6 +20,10 @@ import (
 // part of its window), so a window stays true until it is evicted: the
 // oldest go first once the cache holds more than its budget, and a
 // feed's go when it closes or its segment is deleted.
+//
+// A scan that ends gives the cache its last window read from the disk
+// too, since the next scan of the feed often starts in the same chunk (a
+// peer's next request, the next small entry read by Get).
 
 // DefaultRecentBytes is the default of Options.RecentBytes.
 const DefaultRecentBytes = 64 << 20
@@ -168,34 +172,4 @@ func (w *blobWriter) retire(off int64, data []byte) []byte {
 	}
 	w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: data})
 	return directio.GetBuffer(cap(data))
-}
-
-// Besides, each feed keeps the last window a scan read from the disk
-// (segmentReader.fromSpare): the next scan often starts in the same chunk.
-
-// A spareWindow is a window of committed bytes of a segment, read by a
-// scan that is over, in its buffer (nil if none).
-type spareWindow struct {
-	buf []byte
-	seg uint64
-	off int64
-	win []byte // within buf
-}
-
-// keepSpare keeps sp for the next scan, in place of the one before.
-func (bl *blobs) keepSpare(sp spareWindow) {
-	bl.mu.Lock()
-	old := bl.spare
-	bl.spare = sp
-	bl.mu.Unlock()
-	directio.PutBuffer(old.buf)
-}
-
-// dropSpareLocked forgets the spare window if it lies in segment seg (or
-// in any, if all).
-func (bl *blobs) dropSpareLocked(seg uint64, all bool) {
-	if bl.spare.buf != nil && (all || bl.spare.seg == seg) {
-		directio.PutBuffer(bl.spare.buf)
-		bl.spare = spareWindow{}
-	}
 }

@@ -230,18 +230,14 @@ func TestVerifyReadsTheDisk(t *testing.T) {
 	}
 }
 
-// The window the last scan read serves the next one where it can
-// (neighbouring small entries read one Get at a time read their chunk
-// once), and never past the bytes committed when it was read: the next
-// batch writes over the padding after them.
-func TestSpareWindow(t *testing.T) {
-	opts := testOptions(1)
-	opts.RecentBytes = -1
-	s, err := Open(filepath.Join(t.TempDir(), "store"), opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+// The window the last scan read from the disk goes to the recent cache
+// and serves the next scans where it can (neighbouring small entries read
+// one Get at a time read their chunk once), and never past the bytes
+// committed when it was read: the next batch writes over the padding
+// after them. (The batches are too small for the writer's buffers to be
+// kept.)
+func TestScanWindowKept(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 1)
 	f, _ := s.Create("small")
 	batch := func(seed uint64) [][]byte {
 		rng := rand.New(rand.NewPCG(seed, 2))

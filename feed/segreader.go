@@ -32,8 +32,8 @@ type segmentReader struct {
 	runEnd func(ref blobRef, limit int64) int64
 	reads  int     // how many reads of the disk it made
 	cached *window // the recent cache's window win lies in, held
-	// fromDisk makes it read every chunk from the disk (for Verify),
-	// neither from the recent cache nor from the feed's spare window.
+	// fromDisk makes it read every chunk from the disk (for Verify), not
+	// from the recent cache, and give the cache nothing.
 	fromDisk bool
 }
 
@@ -65,9 +65,6 @@ func (r *segmentReader) fill(ref blobRef) error {
 		return nil
 	}
 	r.letGo()
-	if !r.fromDisk && r.fromSpare(ref) {
-		return nil
-	}
 	fh, committed, err := r.bl.file(ref.seg)
 	if err != nil {
 		return err
@@ -99,26 +96,6 @@ func (r *segmentReader) fill(ref blobRef) error {
 	// over by the next batch, and the window may outlive this scan.
 	r.seg, r.off, r.win = ref.seg, start, r.buf[:min(int64(n), committed-start)]
 	return nil
-}
-
-// fromSpare takes the window the feed's last scan read from the disk, if
-// it holds ref: a scan often starts where the one before ended (a peer's
-// next request, the next small file), in the same chunk.
-func (r *segmentReader) fromSpare(ref blobRef) bool {
-	bl := r.bl
-	bl.mu.Lock()
-	sp := bl.spare
-	ok := sp.buf != nil && sp.seg == ref.seg && ref.off >= sp.off && ref.off+ref.n <= sp.off+int64(len(sp.win))
-	if ok {
-		bl.spare = spareWindow{}
-	}
-	bl.mu.Unlock()
-	if !ok {
-		return false
-	}
-	directio.PutBuffer(r.buf)
-	r.buf, r.seg, r.off, r.win = sp.buf, sp.seg, sp.off, sp.win
-	return true
 }
 
 // fromRecent makes the window the recent cache's bytes around ref, if it
@@ -157,12 +134,12 @@ func (r *segmentReader) letGo() {
 	}
 }
 
-// release gives the reader's buffers back (its last window read from the
-// disk to the feed, for the next scan); the reader may be used again.
+// release gives the reader's buffers back (its last window to the recent
+// cache, for the next scan); the reader may be used again.
 func (r *segmentReader) release() {
 	r.letGo()
-	if r.win != nil && len(r.buf) == blobBufferSize {
-		r.bl.keepSpare(spareWindow{buf: r.buf, seg: r.seg, off: r.off, win: r.win})
+	if r.win != nil && len(r.buf) == blobBufferSize && r.bl.recent != nil && !r.fromDisk {
+		r.bl.recent.add([]*window{{bl: r.bl, seg: r.seg, off: r.off, data: r.win}})
 	} else {
 		directio.PutBuffer(r.buf)
 	}
