@@ -114,7 +114,7 @@ func parseSegment(val []byte) (segment, error) {
 type blobs struct {
 	dir       string
 	recent    *recentCache // the store's; nil if it keeps none
-	diskReads atomic.Int64 // reads of segment files, for tests
+	diskReads atomic.Int64 // reads of segment files (segmentReader), for tests
 
 	mu    sync.Mutex
 	segs  map[uint64]segment

@@ -103,9 +103,18 @@ func (c *recentCache) find(bl *blobs, seg uint64, off, n int64) *window {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for i := len(c.windows) - 1; i >= 0; i-- { // readers want the newest
+	w := c.newestLocked(bl, seg, off, n)
+	if w != nil {
+		w.refs++
+	}
+	return w
+}
+
+// newestLocked returns the newest window of bl holding [off, off+n) of
+// segment seg (readers want the newest), or nil.
+func (c *recentCache) newestLocked(bl *blobs, seg uint64, off, n int64) *window {
+	for i := len(c.windows) - 1; i >= 0; i-- {
 		if w := c.windows[i]; w.bl == bl && w.holds(seg, off, n) {
-			w.refs++
 			return w
 		}
 	}
@@ -122,16 +131,10 @@ func (c *recentCache) copyOut(bl *blobs, seg uint64, off int64, p []byte) bool {
 	defer c.mu.Unlock()
 	for done := 0; done < len(p); {
 		pos := off + int64(done)
-		i := len(c.windows) - 1
-		for ; i >= 0; i-- {
-			if w := c.windows[i]; w.bl == bl && w.holds(seg, pos, 1) {
-				break
-			}
-		}
-		if i < 0 {
+		w := c.newestLocked(bl, seg, pos, 1)
+		if w == nil {
 			return false
 		}
-		w := c.windows[i]
 		done += copy(p[done:], w.data[pos-w.off:])
 	}
 	return true

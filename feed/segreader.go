@@ -29,9 +29,9 @@ type segmentReader struct {
 	// runEnd, if set, returns where the run of chunks that lie one after
 	// another in ref's segment from ref on ends, looking no further than
 	// limit bytes past ref.off.
-	runEnd func(ref blobRef, limit int64) int64
-	reads  int     // how many reads of the disk it made
-	cached *window // the recent cache's window win lies in, held
+	runEnd   func(ref blobRef, limit int64) int64
+	cached   *window // the recent cache's window win lies in, held
+	fromFile bool    // win was read from the file (not copied from the cache)
 	// fromDisk makes it read every chunk from the disk (for Verify), not
 	// from the recent cache, and give the cache nothing.
 	fromDisk bool
@@ -85,7 +85,6 @@ func (r *segmentReader) fill(ref blobRef) error {
 			r.buf = directio.AlignedBuffer(int(end - start)) // a chunk larger than any window
 		}
 	}
-	r.reads++
 	r.bl.diskReads.Add(1)
 	n, err := directio.ReadAt(fh, r.buf[:end-start], start, int(ref.off+ref.n-start))
 	if err != nil {
@@ -95,6 +94,7 @@ func (r *segmentReader) fill(ref blobRef) error {
 	// Not past the committed bytes: the padding after them is written
 	// over by the next batch, and the window may outlive this scan.
 	r.seg, r.off, r.win = ref.seg, start, r.buf[:min(int64(n), committed-start)]
+	r.fromFile = true
 	return nil
 }
 
@@ -109,20 +109,21 @@ func (r *segmentReader) fromRecent(ref blobRef) bool {
 	if w := c.find(r.bl, ref.seg, ref.off, ref.n); w != nil {
 		r.letGo()
 		r.cached = w
-		r.seg, r.off, r.win = ref.seg, w.off, w.data
+		r.seg, r.off, r.win, r.fromFile = ref.seg, w.off, w.data, false
 		return true
 	}
 	if ref.n > blobBufferSize {
 		return false
 	}
 	r.letGo()
+	r.win = nil // buf is written over, whether or not the copy succeeds
 	if r.buf == nil {
 		r.buf = directio.GetBuffer(blobBufferSize)
 	}
 	if !c.copyOut(r.bl, ref.seg, ref.off, r.buf[:ref.n]) {
 		return false
 	}
-	r.seg, r.off, r.win = ref.seg, ref.off, r.buf[:ref.n]
+	r.seg, r.off, r.win, r.fromFile = ref.seg, ref.off, r.buf[:ref.n], false
 	return true
 }
 
@@ -134,11 +135,12 @@ func (r *segmentReader) letGo() {
 	}
 }
 
-// release gives the reader's buffers back (its last window to the recent
-// cache, for the next scan); the reader may be used again.
+// release gives the reader's buffers back (its last window read from the
+// file to the recent cache, for the next scan); the reader may be used
+// again.
 func (r *segmentReader) release() {
 	r.letGo()
-	if r.win != nil && len(r.buf) == blobBufferSize && r.bl.recent != nil && !r.fromDisk {
+	if r.win != nil && r.fromFile && len(r.buf) == blobBufferSize && r.bl.recent != nil && !r.fromDisk {
 		r.bl.recent.add([]*window{{bl: r.bl, seg: r.seg, off: r.off, data: r.win}})
 	} else {
 		directio.PutBuffer(r.buf)
