@@ -128,7 +128,7 @@ func (c *conn) readLoop() {
 			buf = nil
 			return make([]byte, n)
 		}
-		buf = getBuffer(n)[:n]
+		buf = frameBuffers.get(n)[:n]
 		return buf
 	}
 	for {
@@ -136,7 +136,7 @@ func (c *conn) readLoop() {
 		c.st.SetReadDeadline(c.s.e.clock.Now().Add(cfg.ReadTimeout))
 		msg, err := wire.ReadMsgInto(c.br, cfg.MaxMessage, alloc)
 		if err != nil {
-			putBuffer(buf)
+			frameBuffers.put(buf)
 			if errors.Is(err, wire.ErrMalformed) {
 				c.violation(err.Error())
 			}
@@ -146,7 +146,7 @@ func (c *conn) readLoop() {
 			select {
 			case c.applyQ <- arrived{d, buf}:
 			case <-c.done:
-				putBuffer(buf)
+				frameBuffers.put(buf)
 			}
 			continue
 		}
@@ -249,7 +249,7 @@ func (c *conn) applyLoop() {
 			return
 		case r := <-c.applyQ:
 			err := c.receiveData(r.d)
-			putBuffer(r.buf) // the feed copied what it kept
+			frameBuffers.put(r.buf) // the feed copied what it kept
 			if err != nil {
 				c.violation(fmt.Sprintf("data: %v", err))
 				return

@@ -79,7 +79,7 @@ func (c *conn) serveLoop() {
 			select {
 			case c.sendQ <- a:
 			case <-c.done:
-				putBuffer(a.buf)
+				answerBuffers.put(a.buf)
 				return
 			}
 		}
@@ -111,7 +111,7 @@ type answer struct {
 }
 
 func (c *conn) prepare(r wire.Request) answer {
-	frame, bytes, buf := c.s.serve(r, c.s.e.cfg.MaxData, getBuffer(0))
+	frame, bytes, buf := c.s.serve(r, c.s.e.cfg.MaxData, answerBuffers.get(0))
 	return answer{id: r.ID, frame: frame, buf: buf, bytes: bytes}
 }
 
@@ -132,7 +132,7 @@ func (c *conn) sendLoop() {
 		c.inService = slices.DeleteFunc(c.inService, func(id uint64) bool { return id == a.id })
 		c.srvMu.Unlock()
 		err := c.write(a.frame)
-		putBuffer(a.buf)
+		answerBuffers.put(a.buf)
 		if err != nil {
 			c.close(true)
 			return
@@ -144,24 +144,29 @@ func (c *conn) sendLoop() {
 
 var errEnough = errors.New("enough entries")
 
-// buffers recycles the responses' entry and frame buffers across streams
-// (each up to a MaxData and a bit): growing a fresh one for every burst of
-// requests would copy each byte served twice more.
-var buffers sync.Pool
+// A bufferPool recycles large buffers across streams.
+type bufferPool struct{ p sync.Pool }
 
-// getBuffer returns an empty buffer of at least n bytes' capacity.
-func getBuffer(n int) []byte {
-	if b, ok := buffers.Get().(*[]byte); ok && cap(*b) >= n {
+// get returns an empty buffer of at least n bytes' capacity.
+func (bp *bufferPool) get(n int) []byte {
+	if b, ok := bp.p.Get().(*[]byte); ok && cap(*b) >= n {
 		return (*b)[:0]
 	}
 	return make([]byte, 0, n)
 }
 
-func putBuffer(b []byte) {
+func (bp *bufferPool) put(b []byte) {
 	if cap(b) > 0 {
-		buffers.Put(&b)
+		bp.p.Put(&b)
 	}
 }
+
+// answerBuffers hold the frames of answers being sent (each up to a
+// MaxData and a bit): growing a fresh one for every burst of requests
+// would copy each byte served twice more. frameBuffers hold large frames
+// received, until their Data is stored. Two pools, so that neither draws
+// (and drops) the other's buffers, which differ in size.
+var answerBuffers, frameBuffers bufferPool
 
 // serve answers a request from the feed: the longest run of held entries
 // from r.Lo, up to r.Hi and maxData bytes (at least one entry), with its
@@ -183,8 +188,8 @@ func (s *session) serve(r wire.Request, maxData int, buf []byte) (frame []byte, 
 	}
 	// Each entry's encoding adds a tag and a length (a few bytes) to it.
 	if need := wire.DataHeadMax + maxData + maxData/64; cap(buf) < need {
-		putBuffer(buf)
-		buf = getBuffer(need)
+		answerBuffers.put(buf)
+		buf = answerBuffers.get(need)
 	}
 	body := buf[:wire.DataHeadMax]
 	n := int64(0)
