@@ -21,6 +21,7 @@ type Appended struct {
 // An appendReq is one caller's Append waiting in the group commit queue.
 type appendReq struct {
 	entries [][]byte
+	leaves  []merkle.Hash // the entries' leaf hashes, or nil to compute
 	result  Appended
 	err     error
 	done    bool // guarded by committer.mu
@@ -43,6 +44,12 @@ type committer struct {
 // durably stored: a crash loses nothing. A failed Append leaves the feed
 // as it was.
 func (f *Feed) Append(entries ...[]byte) (Appended, error) {
+	return f.append(entries, nil)
+}
+
+// append appends entries whose leaf hashes are leaves (nil: not computed
+// yet).
+func (f *Feed) append(entries [][]byte, leaves []merkle.Hash) (Appended, error) {
 	if len(entries) == 0 {
 		return Appended{}, errors.New("append: no entries")
 	}
@@ -51,7 +58,7 @@ func (f *Feed) Append(entries ...[]byte) (Appended, error) {
 			return Appended{}, fmt.Errorf("append: entry %d is %d bytes, limit is %d: %w", i, len(e), f.s.opts.EntryLimit, ErrTooLarge)
 		}
 	}
-	req := &appendReq{entries: entries}
+	req := &appendReq{entries: entries, leaves: leaves}
 	c := &f.commit
 	c.mu.Lock()
 	if c.done == nil {
@@ -85,14 +92,16 @@ func (f *Feed) Append(entries ...[]byte) (Appended, error) {
 // commitGroup commits a group of appends and records each one's result.
 func (f *Feed) commitGroup(group []*appendReq) {
 	var all [][]byte
+	var leaves []merkle.Hash
 	if len(group) == 1 {
-		all = group[0].entries
+		all, leaves = group[0].entries, group[0].leaves
 	} else {
 		for _, r := range group {
 			all = append(all, r.entries...)
+			leaves = appendLeaves(leaves, r)
 		}
 	}
-	cp, err := f.commitAppend(all)
+	cp, err := f.commitAppend(all, leaves)
 	lo := cp.Size - int64(len(all))
 	for _, r := range group {
 		if err != nil {
@@ -104,9 +113,22 @@ func (f *Feed) commitGroup(group []*appendReq) {
 	}
 }
 
+// appendLeaves appends the leaf hashes of r's entries to leaves,
+// computing those not given.
+func appendLeaves(leaves []merkle.Hash, r *appendReq) []merkle.Hash {
+	if r.leaves != nil {
+		return append(leaves, r.leaves...)
+	}
+	for _, e := range r.entries {
+		leaves = append(leaves, merkle.LeafHash(e))
+	}
+	return leaves
+}
+
 // commitAppend appends entries (possibly none, to sign the first
-// checkpoint of a new feed) in one synced batch.
-func (f *Feed) commitAppend(entries [][]byte) (SignedCheckpoint, error) {
+// checkpoint of a new feed) in one synced batch. leaves, unless nil, are
+// the entries' leaf hashes.
+func (f *Feed) commitAppend(entries [][]byte, leaves []merkle.Hash) (SignedCheckpoint, error) {
 	f.write.Lock()
 	defer f.write.Unlock()
 	if err := f.checkAppendable(); err != nil {
@@ -118,8 +140,14 @@ func (f *Feed) commitAppend(entries [][]byte) (SignedCheckpoint, error) {
 
 	lo := fr.Size()
 	hashes := make([]indexedHash, 0, 2*len(entries)+1)
-	for _, e := range entries {
-		fr.Append(merkle.LeafHash(e), func(index int64, h merkle.Hash) {
+	for i, e := range entries {
+		var leaf merkle.Hash
+		if leaves != nil {
+			leaf = leaves[i]
+		} else {
+			leaf = merkle.LeafHash(e)
+		}
+		fr.Append(leaf, func(index int64, h merkle.Hash) {
 			hashes = append(hashes, indexedHash{index, h})
 		})
 	}

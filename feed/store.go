@@ -140,7 +140,7 @@ func (s *Store) CreateWithKey(name string, key crypto.PrivateKey) (*Feed, error)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := f.commitAppend(nil); err != nil {
+	if _, err := f.commitAppend(nil, nil); err != nil {
 		return nil, err
 	}
 	return f, nil
