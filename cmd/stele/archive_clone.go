@@ -19,7 +19,8 @@ func newArchiveCloneCmd(a *app) *cobra.Command {
 		Long: `Write the files of an archive (the latest version, or version N with --at)
 into DIR, which must not exist or be empty (default: the archive's local
 name, or its address). Files get their published bytes, mode and
-modification time, each checked against its SHA-256. DIR/.stele-clone
+modification time; every chunk is checked against the author's signature
+as it arrives, and every file against its hash. DIR/.stele-clone
 remembers the archive and version, for "stele pull".
 
 The version is checked before anything is written: an archive holding a

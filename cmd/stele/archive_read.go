@@ -91,7 +91,7 @@ type fileJSON struct {
 	Size   int64  `json:"size"`
 	Mode   string `json:"mode,omitempty"`
 	Mtime  string `json:"mtime,omitempty"`
-	Hash   string `json:"sha256,omitempty"`
+	Hash   string `json:"hash,omitempty"`
 	Target string `json:"target,omitempty"`
 }
 
@@ -143,7 +143,7 @@ func newArchiveCatCmd(a *app) *cobra.Command {
 		Short: "Print a file of an archive version",
 		Long: `Write the content of the file at PATH (in the latest version, or version N
 with --at) to standard output, exactly as published, and check it
-against the file's SHA-256. Only that file's chunks are read. Symlinks
+against the file's hash. Only that file's chunks are read. Symlinks
 are followed inside the archive.`,
 		Example: `  stele cat weather 2024/march.csv
   stele cat weather README.md --at 2 > old-readme.md`,

@@ -128,7 +128,7 @@ func (d *demo) run() error {
 	}
 	clone := filepath.Join(d.dir, "carol-weather")
 	for _, step := range [][]string{
-		{"Carol clones alice's dataset through bob: every chunk is checked against alice's signature, every file against its SHA-256.", "clone", archiveAddr, clone},
+		{"Carol clones alice's dataset through bob: every chunk is checked against alice's signature, every file against its hash.", "clone", archiveAddr, clone},
 		{"Every version stays addressable.", "versions", archiveAddr},
 		{"", "diff", archiveAddr, "2", "3"},
 		{"", "cat", archiveAddr, "rain.csv", "--at", "2"},

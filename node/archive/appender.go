@@ -29,7 +29,7 @@ type contentAppender struct {
 // A contentBatch is chunks to append at content entries lo, lo+1, ...
 type contentBatch struct {
 	lo     int64
-	chunks [][]byte
+	chunks []feed.Leaf
 }
 
 func newContentAppender(f *feed.Feed, free chan []byte) *contentAppender {
@@ -44,7 +44,7 @@ func (c *contentAppender) run() {
 		if c.failed() != nil {
 			continue // drain: the publish fails anyway
 		}
-		got, err := c.f.Append(b.chunks...)
+		got, err := c.f.AppendLeaves(b.chunks...)
 		if err == nil && got.Lo != b.lo {
 			err = fmt.Errorf("content landed at entry %d, not %d: another writer appended to the content feed", got.Lo, b.lo)
 		}
@@ -55,7 +55,7 @@ func (c *contentAppender) run() {
 			continue
 		}
 		for _, chunk := range b.chunks {
-			recycle(c.free, chunk)
+			recycle(c.free, chunk.Entry())
 		}
 	}
 }

@@ -65,6 +65,7 @@ type Archive struct {
 	content *feed.Feed
 	holder  Holder
 	attrs   schemaAttrs
+	format  format
 
 	mu       sync.Mutex
 	verified struct{ version, scanned int64 } // see lastScan
@@ -75,6 +76,11 @@ type Archive struct {
 // and names the content feed. A non-empty name names the metadata feed,
 // and name+".content" the content feed.
 func (s *Archives) Create(name string) (*Archive, error) {
+	return s.create(name, FormatVersion)
+}
+
+// create makes an archive of the given format (tests make older ones).
+func (s *Archives) create(name string, v format) (*Archive, error) {
 	contentName := ""
 	if name != "" {
 		contentName = name + ".content"
@@ -92,7 +98,7 @@ func (s *Archives) Create(name string) (*Archive, error) {
 		return nil, err
 	}
 	ops := append(schemaOps(), graphdb.Entity{":db/id": graphdb.TxEntity,
-		attrContent: content.Address(), attrFormat: FormatVersion, attrMessage: "archive created"})
+		attrContent: content.Address(), attrFormat: int64(v), attrMessage: "archive created"})
 	if _, err := d.Transact(ops); err != nil {
 		return nil, fmt.Errorf("create archive %s: %w", meta.Address(), err)
 	}
@@ -143,11 +149,15 @@ func (s *Archives) open(ctx context.Context, meta *feed.Feed) (*Archive, error) 
 	if err != nil {
 		return nil, fmt.Errorf("feed %s: %w", meta.Address(), err)
 	}
+	v, err := archiveFormat(db, attrs)
+	if err != nil {
+		return nil, fmt.Errorf("archive %s: %w", meta.Address(), err)
+	}
 	content, err := s.replica(pub)
 	if err != nil {
 		return nil, fmt.Errorf("archive %s: content feed %s: %w", meta.Address(), crypto.FormatAddress(pub), err)
 	}
-	return &Archive{meta: d, content: content, holder: s.holder(), attrs: attrs}, nil
+	return &Archive{meta: d, content: content, holder: s.holder(), attrs: attrs, format: v}, nil
 }
 
 // contentFeed returns the archive attributes of an archive's graph and
@@ -167,6 +177,16 @@ func contentFeed(db *graphdb.DB) (schemaAttrs, crypto.PublicKey, error) {
 		return attrs, crypto.PublicKey{}, fmt.Errorf("content feed %q: %w", addr.Str(), err)
 	}
 	return attrs, pub, nil
+}
+
+// archiveFormat reads the format of an archive from its first
+// transaction.
+func archiveFormat(db *graphdb.DB, attrs schemaAttrs) (format, error) {
+	v, ok := db.AsOf(1).Value(graphdb.TxEID(0), attrs.format)
+	if !ok {
+		return 0, fmt.Errorf("%w (its first transaction gives no format)", ErrNotArchive)
+	}
+	return parseFormat(v.Long())
 }
 
 // IsArchive reports whether the feed's graph is an archive's.

@@ -86,7 +86,7 @@ func TestOrphanedContentIsAdopted(t *testing.T) {
 	}
 	f := &File{}
 	job := &readJob{file: &localFile{path: "f"}, full: tr.path("f"), chunks: make(chan chunkData, 100), done: make(chan readResult, 1)}
-	cutFile(context.Background(), job, p.free, make([]byte, readBufferSize))
+	cutFile(context.Background(), a.format, job, p.free, make([]byte, readBufferSize))
 	for c := range job.chunks {
 		if err := p.addChunk(f, c); err != nil {
 			t.Fatal(err)

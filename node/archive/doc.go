@@ -16,8 +16,9 @@
 // The first transaction of the metadata feed (version 1) declares the
 // schema below and names the content feed: the transaction entity of
 // position 0 has :stele.archive/content, the content feed's address
-// ("k51..."), and :stele.archive/format 1. Readers take the content feed
-// from version 1 only, so later transactions cannot move it.
+// ("k51..."), and :stele.archive/format 2 (see Hashes). Readers take the
+// content feed and the format from version 1 only, so later transactions
+// cannot change them.
 //
 // # Versions
 //
@@ -36,7 +37,7 @@
 //	                             setuid, setgid and sticky bits are not kept
 //	:stele.file/size    long     bytes (files)
 //	:stele.file/mtime   long     modification time, nanoseconds since the Unix epoch (files)
-//	:stele.file/hash    bytes    SHA-256 of the content (files)
+//	:stele.file/hash    bytes    the content's hash (files), see Hashes
 //	:stele.file/chunks  bytes    the chunk list (files), below
 //	:stele.file/target  string   the target (symlinks)
 //
@@ -47,7 +48,7 @@
 // The dedup index lives in the graph too: every chunk ever appended is an
 // entity
 //
-//	:stele.chunk/hash   bytes    SHA-256 of the chunk; unique identity (AVET lookup)
+//	:stele.chunk/hash   bytes    the chunk's hash, see Hashes; unique identity (AVET lookup)
 //	:stele.chunk/entry  long     the content feed entry holding it
 //
 // and the transaction entity of each version carries
@@ -78,6 +79,35 @@
 // entries 0, 1, 7 and 2 of 65,536, 40,000, 16,384 and 1 bytes are
 //
 //	01 04  00 808004  00 c0b802  0a 808001  0b 01
+//
+// # Hashes
+//
+// An archive of format 2 takes its hashes from the content feed's own
+// RFC 6962 tree (package merkle):
+//
+//	chunk hash = the chunk's leaf hash, SHA-256(0x00 || chunk)
+//	file hash  = the RFC 6962 root of the file's chunk hashes, in order:
+//	             the root a feed holding just the file's chunks would have
+//
+// so a one-chunk file's hash is its chunk's, and an empty file's is
+// SHA-256 of nothing, e3b0c442...7852b855. For example a file cut into
+// chunks c0, c1, c2 has the hash
+//
+//	SHA-256(0x01 || SHA-256(0x01 || leaf(c0) || leaf(c1)) || leaf(c2))
+//
+// The file hash depends on how the file was cut, which chunk.Default
+// fixes: every publisher of the same bytes gets the same hash (renames
+// are found by it), though not the one sha256sum prints. The reason is
+// cost. A publish hashes each byte once, for the leaf hash the content
+// feed needs anyway, while the chunk is in the cache of the core that cut
+// it; a clone hashes each byte once, when the swarm delivers it and the
+// feed verifies it against the author's signed checkpoint, then checks
+// each file against the leaf hashes stored with the entries, reading no
+// byte again. Format 1 hashed chunks and files with SHA-256 of their
+// bytes besides: two more passes over everything published and one over
+// everything cloned. Archives of format 1 are still read, published to
+// and cloned with their own hashes; a format a later stele writes is
+// refused when the archive is opened.
 //
 // # Publishing
 //
@@ -124,9 +154,10 @@
 // FileReader holds only the chunks of the bytes read, a whole file as
 // runs of consecutive entries. Holding goes through a Holder: the local
 // store's (LocalHolder) only checks that entries are held; the swarm's
-// will fetch them. Whole files are checked against their SHA-256 (cat,
-// clone, pull); the content feed's Merkle proofs already vouch for every
-// chunk. Handler serves GET /archive/ADDRESS/PATH?at=N with byte ranges.
+// will fetch them. The content feed's Merkle proofs vouch for every
+// chunk as it arrives; whole files are also checked against their file
+// hash (cat, clone, pull), which catches an author's chunk list that does
+// not match the file's hash. Handler serves GET /archive/ADDRESS/PATH?at=N with byte ranges.
 //
 // # Clones
 //
@@ -178,9 +209,9 @@
 //	[:db/add 3 :stele.file/size 6]
 //	[:db/add 3 :stele.file/mode 420]
 //	[:db/add 3 :stele.file/mtime 1748736001123456789]
-//	[:db/add 3 :stele.file/hash #hex 5891b5b5...46f6be03]
+//	[:db/add 3 :stele.file/hash #hex 54a6dc1b...4f6d5800]  one chunk: its leaf hash
 //	[:db/add 3 :stele.file/chunks #hex 01010006]         one chunk: entry 0, 6 bytes
-//	[:db/add 4 :stele.chunk/hash #hex 5891b5b5...46f6be03]
+//	[:db/add 4 :stele.chunk/hash #hex 54a6dc1b...4f6d5800]
 //	[:db/add 4 :stele.chunk/entry 0]
 //	[:db/add tx :db/txInstant #inst "2026-01-02T03:04:05.000Z"]
 //	[:db/add tx :stele.version/message "first"]

@@ -2,11 +2,11 @@ package archive
 
 import (
 	"context"
-	"crypto/sha256"
 	"fmt"
-	"hash"
 	"os"
 	"path"
+
+	"github.com/steledb/stele/merkle"
 )
 
 // Small files are written in groups. A content feed stores its entries in
@@ -85,7 +85,14 @@ func (w *writer) writeGroup(ctx context.Context, files []*File) error {
 	if err := w.holder.Hold(ctx, w.a.content, lo, hi); err != nil {
 		return fmt.Errorf("read %s: %w", files[0].Path, err)
 	}
-	g := &groupWriter{w: w, files: files, hash: sha256.New()}
+	g := &groupWriter{w: w, files: files, lo: lo}
+	if w.a.format != format1 {
+		leaves, err := w.a.content.LeafHashes(lo, hi)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", files[0].Path, err)
+		}
+		g.leaves = leaves
+	}
 	defer g.closeDir()
 	err := w.a.content.Scan(lo, hi, g.entry)
 	if err == nil && g.next < len(files) {
@@ -107,7 +114,11 @@ type groupWriter struct {
 	next  int
 	chunk int
 	out   *os.File
-	hash  hash.Hash
+	hash  *fileHash // of file next
+	// lo is the group's first entry, leaves the leaf hashes of its
+	// entries if its files' hashes are made of them.
+	lo     int64
+	leaves []merkle.Hash
 	// dir is the directory of file next, opened once for the files in
 	// it: a path under an os.Root is resolved one component at a time, a
 	// few system calls each, for every file and again for its times.
@@ -149,9 +160,12 @@ func (g *groupWriter) entry(entry int64, data []byte) error {
 			return err
 		}
 		g.out = out
-		g.hash.Reset()
+		g.hash = g.w.a.format.newFileHash()
 	}
-	g.hash.Write(data)
+	g.hash.addData(data)
+	if g.leaves != nil {
+		g.hash.addLeaves(g.leaves[entry-g.lo : entry-g.lo+1])
+	}
 	if _, err := (progressWriter{g.out, g.w}).Write(data); err != nil {
 		return err
 	}
@@ -164,7 +178,7 @@ func (g *groupWriter) entry(entry int64, data []byte) error {
 // finishFile checks the file just written, closes it and gives it its
 // mode and time.
 func (g *groupWriter) finishFile(f *File) error {
-	if Hash(g.hash.Sum(nil)) != f.Hash {
+	if g.hash.sum() != f.Hash {
 		return fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
 	}
 	err := g.out.Chmod(f.Mode)

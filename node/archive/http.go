@@ -20,7 +20,7 @@ const HTTPPrefix = "/archive/"
 //	GET /archive/ADDRESS/PATH?at=N
 //
 // serves the file at PATH in version N (default: the latest) with byte
-// ranges, conditional requests and an ETag (the file's SHA-256), reading
+// ranges, conditional requests and an ETag (the file's hash), reading
 // only the chunks a range needs; symlinks are followed inside the
 // archive; a directory is served as a plain-text listing, one name per
 // line, directories with a trailing slash. The version served is in the

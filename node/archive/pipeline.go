@@ -2,7 +2,6 @@ package archive
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -12,12 +11,15 @@ import (
 	"runtime"
 	"sync"
 
+	"github.com/steledb/stele/feed"
 	"github.com/steledb/stele/feed/chunk"
 )
 
-// A chunkData is one chunk cut from a file, with its hash.
+// A chunkData is one chunk cut from a file, with its leaf hash (hashed
+// by the worker that cut it, while the chunk is in its core's cache) and
+// its :stele.chunk/hash.
 type chunkData struct {
-	data []byte
+	leaf feed.Leaf
 	hash Hash
 }
 
@@ -48,7 +50,7 @@ var maxChunk = chunk.Default.Max
 // in the order given: the appender drains them one after the other, so
 // each file's chunks become consecutive content entries (one range to
 // fetch per file) while the next files are being read.
-func readFiles(ctx context.Context, root string, files []*localFile, free chan []byte) <-chan *readJob {
+func readFiles(ctx context.Context, v format, root string, files []*localFile, free chan []byte) <-chan *readJob {
 	ordered := make(chan *readJob, runtime.GOMAXPROCS(0))
 	work := make(chan *readJob)
 	var wg sync.WaitGroup
@@ -58,7 +60,7 @@ func readFiles(ctx context.Context, root string, files []*localFile, free chan [
 			defer wg.Done()
 			buf := make([]byte, readBufferSize)
 			for job := range work {
-				job.done <- cutFile(ctx, job, free, buf)
+				job.done <- cutFile(ctx, v, job, free, buf)
 			}
 		}()
 	}
@@ -89,7 +91,7 @@ func readFiles(ctx context.Context, root string, files []*localFile, free chan [
 // chunk channel. buf is the worker's read buffer, reused from file to
 // file (a chunk.Reader would allocate one per file, and most files are
 // small).
-func cutFile(ctx context.Context, job *readJob, free chan []byte, buf []byte) readResult {
+func cutFile(ctx context.Context, v format, job *readJob, free chan []byte, buf []byte) readResult {
 	defer close(job.chunks)
 	f, err := os.Open(job.full)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -99,13 +101,14 @@ func cutFile(ctx context.Context, job *readJob, free chan []byte, buf []byte) re
 		return readResult{err: err}
 	}
 	defer f.Close()
-	whole := sha256.New()
+	whole := v.newFileHash()
 	size := int64(0)
 	err = cutStream(f, buf, func(c []byte) error {
-		whole.Write(c)
+		leaf := feed.NewLeaf(chunkBuffer(free, c))
+		whole.addLeaf(leaf)
 		size += int64(len(c))
 		select {
-		case job.chunks <- chunkData{data: chunkBuffer(free, c), hash: sha256.Sum256(c)}:
+		case job.chunks <- chunkData{leaf: leaf, hash: v.chunkHash(leaf)}:
 			return nil
 		case <-ctx.Done():
 			return ctx.Err()
@@ -114,7 +117,7 @@ func cutFile(ctx context.Context, job *readJob, free chan []byte, buf []byte) re
 	if err != nil {
 		return readResult{err: fmt.Errorf("read %s: %w", job.file.path, err)}
 	}
-	return readResult{hash: Hash(whole.Sum(nil)), size: size}
+	return readResult{hash: whole.sum(), size: size}
 }
 
 // cutStream cuts r into content-defined chunks with chunk.Default, as a

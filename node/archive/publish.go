@@ -118,7 +118,7 @@ type publisher struct {
 
 	known        map[Hash]int64 // chunks appended by this publish (or orphaned by a failed one)
 	newRefs      []Hash         // chunks needing a chunk entity, in append order
-	pending      [][]byte       // chunks waiting to be appended
+	pending      []feed.Leaf    // chunks waiting to be appended
 	pendingBytes int64
 	appender     *contentAppender
 	free         chan []byte // chunk buffers to reuse
@@ -192,13 +192,13 @@ func (p *publisher) readAll(ctx context.Context) error {
 	total, done := p.result.BytesRead, int64(0)
 	p.result.BytesRead = 0
 	vanished := map[string]bool{}
-	for job := range readFiles(ctx, p.dir, p.toRead, p.free) {
+	for job := range readFiles(ctx, p.a.format, p.dir, p.toRead, p.free) {
 		f := p.reading[job.file]
 		for c := range job.chunks {
 			if err := p.addChunk(f, c); err != nil {
 				return err
 			}
-			done += int64(len(c.data))
+			done += int64(len(c.leaf.Entry()))
 			if p.opts.Progress != nil {
 				p.opts.Progress(done, max(total, done))
 			}
@@ -238,17 +238,17 @@ func (p *publisher) dropVanished(vanished map[string]bool) {
 // addChunk adds a chunk to f's list, appending it unless the archive
 // already holds the same content.
 func (p *publisher) addChunk(f *File, c chunkData) error {
-	size := int64(len(c.data))
+	size := int64(len(c.leaf.Entry()))
 	if entry, ok := p.lookupChunk(c.hash); ok {
 		f.Chunks = append(f.Chunks, ChunkRef{Entry: entry, Size: size})
-		recycle(p.free, c.data)
+		recycle(p.free, c.leaf.Entry())
 		return nil
 	}
 	entry := p.contentLen
 	p.contentLen++
 	p.known[c.hash] = entry
 	p.newRefs = append(p.newRefs, c.hash)
-	p.pending = append(p.pending, c.data)
+	p.pending = append(p.pending, c.leaf)
 	p.pendingBytes += size
 	p.result.BytesAdded += size
 	p.result.ChunksAdded++
@@ -295,14 +295,27 @@ func (p *publisher) adoptOrphans() error {
 	if from >= p.contentLen {
 		return nil
 	}
-	return p.a.content.Scan(from, p.contentLen, func(i int64, data []byte) error {
-		h := Hash(sha256.Sum256(data))
+	adopt := func(i int64, h Hash) {
 		if _, ok := p.lookupChunk(h); !ok {
 			p.known[h] = i
 			p.newRefs = append(p.newRefs, h)
 		}
-		return nil
-	})
+	}
+	if p.a.format == format1 {
+		return p.a.content.Scan(from, p.contentLen, func(i int64, data []byte) error {
+			adopt(i, sha256.Sum256(data))
+			return nil
+		})
+	}
+	// A chunk's hash is its leaf hash: nothing to read but the tree.
+	leaves, err := p.a.content.LeafHashes(from, p.contentLen)
+	if err != nil {
+		return err
+	}
+	for i, h := range leaves {
+		adopt(from+int64(i), Hash(h))
+	}
+	return nil
 }
 
 // contentLength is the content length the latest version needs.

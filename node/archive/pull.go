@@ -2,10 +2,8 @@ package archive
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"sort"
@@ -281,11 +279,8 @@ func (p *puller) hashIs(f *File) (bool, error) {
 		return false, nil
 	}
 	defer in.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, in); err != nil {
-		return false, err
-	}
-	return Hash(h.Sum(nil)) == f.Hash, nil
+	h, err := p.a.format.hashFile(in)
+	return h == f.Hash, err
 }
 
 // sameFile reports whether two versions of a path are the same.

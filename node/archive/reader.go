@@ -2,7 +2,6 @@ package archive
 
 import (
 	"context"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -131,7 +130,7 @@ const copyStep = 256
 // copyFile writes f's content, held through holder, to w and checks its
 // hash.
 func (a *Archive) copyFile(ctx context.Context, holder Holder, w io.Writer, f *File) (int64, error) {
-	h := sha256.New()
+	h := a.format.newFileHash()
 	written := int64(0)
 	for _, run := range chunkRuns(f.Chunks) {
 		i := run.first
@@ -140,12 +139,15 @@ func (a *Archive) copyFile(ctx context.Context, holder Holder, w io.Writer, f *F
 			if err := holder.Hold(ctx, a.content, lo, hi); err != nil {
 				return written, fmt.Errorf("read %s: %w", f.Path, err)
 			}
+			if err := a.addLeaves(h, lo, hi); err != nil {
+				return written, fmt.Errorf("read %s: %w", f.Path, err)
+			}
 			err := a.content.Scan(lo, hi, func(entry int64, data []byte) error {
 				if int64(len(data)) != f.Chunks[i].Size {
 					return fmt.Errorf("content entry %d has %d bytes, the chunk list says %d: %w", entry, len(data), f.Chunks[i].Size, ErrCorrupt)
 				}
 				i++
-				h.Write(data)
+				h.addData(data)
 				n, err := w.Write(data)
 				written += int64(n)
 				return err
@@ -155,10 +157,24 @@ func (a *Archive) copyFile(ctx context.Context, holder Holder, w io.Writer, f *F
 			}
 		}
 	}
-	if Hash(h.Sum(nil)) != f.Hash {
+	if h.sum() != f.Hash {
 		return written, fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
 	}
 	return written, nil
+}
+
+// addLeaves adds the leaf hashes of content entries [lo, hi) to h, if it
+// is of them: the entries were verified against them as they arrived.
+func (a *Archive) addLeaves(h *fileHash, lo, hi int64) error {
+	if !h.ofLeaves() {
+		return nil
+	}
+	leaves, err := a.content.LeafHashes(lo, hi)
+	if err != nil {
+		return err
+	}
+	h.addLeaves(leaves)
+	return nil
 }
 
 // A chunkRun is a run of chunks stored as consecutive content entries

@@ -15,11 +15,11 @@ const (
 	attrSize   = ":stele.file/size"   // long
 	attrMode   = ":stele.file/mode"   // long: permission bits
 	attrMtime  = ":stele.file/mtime"  // long: nanoseconds since the Unix epoch
-	attrHash   = ":stele.file/hash"   // bytes: SHA-256 of the content
+	attrHash   = ":stele.file/hash"   // bytes: the content's hash (package doc, Hashes)
 	attrChunks = ":stele.file/chunks" // bytes: the chunk list
 	attrTarget = ":stele.file/target" // string: a symlink's target
 
-	attrChunkHash  = ":stele.chunk/hash"  // bytes: SHA-256 of the chunk, unique identity
+	attrChunkHash  = ":stele.chunk/hash"  // bytes: the chunk's hash, unique identity
 	attrChunkEntry = ":stele.chunk/entry" // long: the content entry holding it
 
 	attrMessage       = ":stele.version/message"        // string
@@ -29,8 +29,8 @@ const (
 )
 
 // FormatVersion is the version of the archive format this package writes
-// and reads.
-const FormatVersion = 1
+// (it reads formats 1 and 2; see the package doc, Hashes).
+const FormatVersion = 2
 
 // schemaOps declares the archive attributes: the first transaction of
 // every archive.
@@ -52,10 +52,10 @@ func schemaOps() []graphdb.Op {
 		attr(attrSize, "long", ":db/doc", "the file's length in bytes"),
 		attr(attrMode, "long", ":db/doc", "the permission bits (0o777)"),
 		attr(attrMtime, "long", ":db/doc", "the modification time in nanoseconds since the Unix epoch"),
-		attr(attrHash, "bytes", ":db/doc", "the SHA-256 of the file's content"),
+		attr(attrHash, "bytes", ":db/doc", "the hash of the file's content: the RFC 6962 root of its chunks' leaf hashes (format 2)"),
 		attr(attrChunks, "bytes", ":db/doc", "the file's chunk list: content entries and sizes"),
 		attr(attrTarget, "string", ":db/doc", "a symlink's target"),
-		attr(attrChunkHash, "bytes", append(identity, ":db/doc", "the SHA-256 of a chunk of content")...),
+		attr(attrChunkHash, "bytes", append(identity, ":db/doc", "the hash of a chunk of content: its content feed leaf hash (format 2)")...),
 		attr(attrChunkEntry, "long", ":db/doc", "the content feed entry holding the chunk"),
 		attr(attrMessage, "string", ":db/doc", "what the version is about"),
 		attr(attrContentLength, "long", ":db/doc", "the content feed length the version needs"),

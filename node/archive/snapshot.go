@@ -11,7 +11,7 @@ import (
 	"github.com/steledb/stele/graphdb"
 )
 
-// A Hash is the SHA-256 of a file's or a chunk's content.
+// A Hash is a file's or a chunk's hash (see the package doc, Hashes).
 type Hash [32]byte
 
 func (h Hash) String() string { return hex.EncodeToString(h[:]) }
@@ -113,10 +113,10 @@ func (s *Snapshot) List(dir string) []*File {
 
 // schemaAttrs are the archive attributes of one database, resolved once.
 type schemaAttrs struct {
-	path, kind, size, mode, mtime, hash, chunks, target  graphdb.EID
-	chunkHash, chunkEntry                                graphdb.EID
-	content, message, contentLength, bytesAdded, scanned graphdb.EID
-	txInstant                                            graphdb.EID
+	path, kind, size, mode, mtime, hash, chunks, target graphdb.EID
+	chunkHash, chunkEntry                               graphdb.EID
+	content, format, message, contentLength, bytesAdded graphdb.EID
+	scanned, txInstant                                  graphdb.EID
 }
 
 // resolveAttrs finds the archive attributes in db; ok is false if db is
@@ -130,7 +130,7 @@ func resolveAttrs(db *graphdb.DB) (schemaAttrs, bool) {
 	}{
 		{&a.path, attrPath}, {&a.kind, attrKind}, {&a.size, attrSize}, {&a.mode, attrMode},
 		{&a.mtime, attrMtime}, {&a.hash, attrHash}, {&a.chunks, attrChunks}, {&a.target, attrTarget},
-		{&a.chunkHash, attrChunkHash}, {&a.chunkEntry, attrChunkEntry}, {&a.content, attrContent},
+		{&a.chunkHash, attrChunkHash}, {&a.chunkEntry, attrChunkEntry}, {&a.content, attrContent}, {&a.format, attrFormat},
 		{&a.message, attrMessage}, {&a.contentLength, attrContentLength}, {&a.bytesAdded, attrBytesAdded},
 		{&a.scanned, attrScanned}, {&a.txInstant, ":db/txInstant"},
 	} {
