@@ -16,6 +16,7 @@ import (
 type usage struct {
 	cpu      float64
 	diskRead float64
+	faults   float64 // minor page faults: fresh memory touched
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
@@ -42,6 +43,7 @@ func readUsage(pid int) (u usage, ok bool) {
 		return u, false
 	}
 	u.cpu = (user + sys) / clockTicks
+	u.faults, _ = strconv.ParseFloat(f[7], 64) // minflt, field 10
 	io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
 	if err != nil {
 		return u, false
@@ -74,6 +76,7 @@ func measureNodes(label string, report func(string, float64, string), nodes ...*
 			}
 			report(fmt.Sprintf("%s_%s_cpu_s", label, nd.Name), after.cpu-before[i].cpu, "s")
 			report(fmt.Sprintf("%s_%s_disk_read_MB", label, nd.Name), (after.diskRead-before[i].diskRead)/1e6, "MB")
+			report(fmt.Sprintf("%s_%s_page_faults", label, nd.Name), after.faults-before[i].faults, "faults")
 		}
 	}
 }

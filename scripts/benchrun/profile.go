@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"sync"
 
@@ -55,8 +56,8 @@ func fetchProfile(ctx context.Context, nd *testnet.Node, seconds int, path strin
 		return err
 	}
 	kind := "profile"
-	if os.Getenv("BENCH_PROFILE_TRACE") != "" {
-		kind = "trace"
+	if k := os.Getenv("BENCH_PROFILE_KIND"); k != "" {
+		kind = k // trace, allocs, ...
 	}
 	url := fmt.Sprintf("http://%s/debug/pprof/%s?seconds=%d", strings.TrimSpace(string(addr)), kind, seconds)
 	req, err := http.NewRequestWithContext(ctx, "GET", url, nil)
@@ -81,4 +82,26 @@ func fetchProfile(ctx context.Context, nd *testnet.Node, seconds int, path strin
 		return err
 	}
 	return f.Close()
+}
+
+// profileHere, when BENCH_PROFILE names a directory, records a CPU
+// profile of this process to BENCH_PROFILE/<label>.pprof until the
+// returned function is called: for the workloads that run in-process.
+func profileHere(label string) (stop func() error) {
+	dir := os.Getenv("BENCH_PROFILE")
+	if dir == "" {
+		return func() error { return nil }
+	}
+	f, err := os.Create(filepath.Join(dir, label+".pprof"))
+	if err != nil {
+		return func() error { return err }
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return func() error { return err }
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		return f.Close()
+	}
 }
