@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -145,6 +146,7 @@ func TestArchiveCommands(t *testing.T) {
 	} {
 		s.fail(tt.code, tt.want, "", tt.args...)
 	}
+	checkVerifyArchive(s, addr)
 }
 
 func TestImportCommand(t *testing.T) {
@@ -352,4 +354,31 @@ func TestReadmeArchiveCommands(t *testing.T) {
 	if n < 8 {
 		t.Errorf("the README shows %d archive commands", n)
 	}
+}
+
+// checkVerifyArchive verifies the archive ds (at addr, 4 files in its
+// latest version, 4), then gives a file a hash its content does not have:
+// verify fails, naming the file.
+func checkVerifyArchive(s *sandbox, addr string) {
+	s.t.Helper()
+	out := s.ok("", "verify", "ds")
+	if !strings.HasPrefix(out, "ok: feed ds ("+addr+")\n") || !strings.Contains(out, "\nok: feed ds.content (") ||
+		!strings.HasSuffix(out, "\nok: archive version 4: 4 files checked against their hashes\n") {
+		s.t.Errorf("verify an archive:\n%s", out)
+	}
+	var v struct {
+		OK      bool
+		Archive struct {
+			Content      struct{ OK bool }
+			Version      int64
+			FilesChecked int `json:"files_checked"`
+		}
+	}
+	s.jsonOf(&v, "verify", addr)
+	if !v.OK || !v.Archive.Content.OK || v.Archive.Version != 4 || v.Archive.FilesChecked != 4 {
+		s.t.Errorf("verify --json of an archive: %+v", v)
+	}
+	bad := `[{:stele.file/path "new.txt" :stele.file/hash #stele/bytes "` + base64.StdEncoding.EncodeToString(make([]byte, 32)) + `"}]`
+	s.ok(bad, "transact", "ds", "-")
+	s.fail(1, "verify archive ds ("+addr+"): version 5: read new.txt: the content does not hash to the file's hash", "", "verify", "ds")
 }

@@ -24,6 +24,11 @@ feed's key, the consistency of the checkpoints, and every entry against
 the signed Merkle root. Exit status 0 means everything verified; otherwise
 the first failing entry index or checkpoint is named, with the reason.
 
+For an archive (its address or name) the content feed is verified too,
+as far as it is held, and every file of the latest version whose chunks
+are held is checked against its hash; the first file that fails is
+named.
+
 A path containing "/" is always a file; a bare word is a local feed name
 or an address if the repo knows it, else a file. A forked feed fails.
 On a terminal, long runs show a progress bar on standard error.`,
@@ -39,6 +44,9 @@ On a terminal, long runs show a progress bar on standard error.`,
 				}
 			} else if err == nil {
 				printVerified(a, res)
+				if res.Archive != nil {
+					printArchiveChecked(a, res.Archive)
+				}
 			}
 			return err
 		}),
@@ -64,6 +72,8 @@ type verifyJSON struct {
 	Index            *int64          `json:"index,omitempty"`
 	FailedCheckpoint *int64          `json:"failed_checkpoint,omitempty"`
 	Offset           *int64          `json:"offset,omitempty"`
+	// Archive is set when the feed is an archive's metadata feed.
+	Archive *archiveCheckJSON `json:"archive,omitempty"`
 }
 
 // verify decides whether target is a stored feed or a file and verifies
@@ -79,7 +89,14 @@ func (a *app) verify(target string) (*verifyJSON, error) {
 		f, lerr := r.Feeds.Lookup(target)
 		if lerr == nil {
 			a.warnIfForked(f)
-			return a.verifyFeed(target, f)
+			res, err := a.verifyFeed(target, f)
+			if err == nil {
+				if err = a.verifyArchive(r, f, res); err != nil {
+					res.OK, res.Error = false, err.Error()
+					err = fmt.Errorf("verify archive %s: %w", label(f), err)
+				}
+			}
+			return res, err
 		}
 		if !isFile(a.abs(target)) {
 			_, lerr = a.lookupFeed(r, target)

@@ -60,6 +60,9 @@ func TestArchiveFromFeedFiles(t *testing.T) {
 	if _, err := r.WriteTo(&bytes.Buffer{}); !errors.Is(err, feed.ErrNotHeld) || !strings.Contains(err.Error(), "not held here") {
 		t.Errorf("read a file whose chunks are not held: %v", err)
 	}
+	if res, err := b.CheckFiles(context.Background(), 0, nil); err != nil || res.Checked != 1 || res.NotHeld != 1 {
+		t.Errorf("check the files of a sparse replica: %+v, %v; want 1 checked, 1 not held", res, err)
+	}
 	parent := t.TempDir()
 	if _, err := b.Clone(context.Background(), filepath.Join(parent, "c"), 0, CloneOptions{}); !errors.Is(err, feed.ErrNotHeld) {
 		t.Errorf("clone without the content: %v", err)

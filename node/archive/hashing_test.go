@@ -153,6 +153,54 @@ func checkPullTellsEdits(t *testing.T, a *Archive, tr *tree, dir string) {
 	}
 }
 
+// TestCheckFiles checks a sound version of each format, then one with a
+// file whose hash its chunks do not have.
+func TestCheckFiles(t *testing.T) {
+	for _, tc := range formats {
+		t.Run(tc.name, func(t *testing.T) {
+			s := testArchives(t)
+			a, err := s.create("", tc.v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tr := hashTree(t)
+			tr.symlink("link", "one.txt")
+			v := publish(t, a, tr.root, "").Version
+			if res, err := a.CheckFiles(context.Background(), 0, nil); err != nil || res != (CheckResult{Version: v, Checked: 4}) {
+				t.Fatalf("check: %+v, %v; want version %d, 4 files checked", res, err, v)
+			}
+			spoilHash(t, a, "many.bin")
+			_, err = a.CheckFiles(context.Background(), 0, nil)
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "many.bin") {
+				t.Fatalf("check: %v, want ErrCorrupt naming many.bin", err)
+			}
+			if res, err := a.CheckFiles(context.Background(), v, nil); err != nil || res.Checked != 4 {
+				t.Errorf("check of the version before: %+v, %v", res, err)
+			}
+		})
+	}
+}
+
+// spoilHash transacts a wrong hash for the file at p.
+func spoilHash(t *testing.T, a *Archive, p string) {
+	t.Helper()
+	snap, err := a.Snapshot(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := snap.File(p)
+	h := f.Hash
+	h[31] ^= 1
+	e := graphdb.Entity{}
+	for k, x := range fileValues(f) {
+		e[k] = x
+	}
+	e[attrHash] = graphdb.Bytes(h[:])
+	if _, err := a.Database().Transact([]graphdb.Op{e}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestCloneRefusesWrongFileHash gives a large file (written directly)
 // and a small one (written with its group) a hash their chunks do not
 // have, in each format: the clone fails with ErrCorrupt naming the file
@@ -171,22 +219,7 @@ func TestCloneRefusesWrongFileHash(t *testing.T) {
 					tr.write("one"+strings.Repeat("x", i+1), []byte("neighbour"), 0o644)
 				}
 				publish(t, a, tr.root, "")
-				snap, err := a.Snapshot(0)
-				if err != nil {
-					t.Fatal(err)
-				}
-				f, _ := snap.File(victim)
-				h := f.Hash
-				h[31] ^= 1
-				v := fileValues(f)
-				v[attrHash] = graphdb.Bytes(h[:])
-				e := graphdb.Entity{}
-				for k, x := range v {
-					e[k] = x
-				}
-				if _, err := a.Database().Transact([]graphdb.Op{e}); err != nil {
-					t.Fatal(err)
-				}
+				spoilHash(t, a, victim)
 				parent := t.TempDir()
 				_, err = a.Clone(context.Background(), filepath.Join(parent, "clone"), 0, CloneOptions{})
 				if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), victim) {
