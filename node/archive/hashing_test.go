@@ -21,6 +21,16 @@ var formats = []struct {
 	v    format
 }{{"format 1", format1}, {"format 2", format2}}
 
+// newArchiveOf makes an archive of format v over a fresh store.
+func newArchiveOf(t *testing.T, v format) *Archive {
+	t.Helper()
+	a, err := testArchives(t).create("", v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
+
 // hashTree is files whose hashes cover the cases: empty, one chunk, many
 // chunks (written directly, past directMin), a chunk repeated within a
 // file.
@@ -71,11 +81,7 @@ func referenceRoot(leaves []merkle.Hash) merkle.Hash {
 func TestHashesOfEachFormat(t *testing.T) {
 	for _, tc := range formats {
 		t.Run(tc.name, func(t *testing.T) {
-			s := testArchives(t)
-			a, err := s.create("", tc.v)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := newArchiveOf(t, tc.v)
 			tr := hashTree(t)
 			publish(t, a, tr.root, "")
 			checkHashes(t, a, tr)
@@ -158,11 +164,7 @@ func checkPullTellsEdits(t *testing.T, a *Archive, tr *tree, dir string) {
 func TestCheckFiles(t *testing.T) {
 	for _, tc := range formats {
 		t.Run(tc.name, func(t *testing.T) {
-			s := testArchives(t)
-			a, err := s.create("", tc.v)
-			if err != nil {
-				t.Fatal(err)
-			}
+			a := newArchiveOf(t, tc.v)
 			tr := hashTree(t)
 			tr.symlink("link", "one.txt")
 			v := publish(t, a, tr.root, "").Version
@@ -170,7 +172,7 @@ func TestCheckFiles(t *testing.T) {
 				t.Fatalf("check: %+v, %v; want version %d, 4 files checked", res, err, v)
 			}
 			spoilHash(t, a, "many.bin")
-			_, err = a.CheckFiles(context.Background(), 0, nil)
+			_, err := a.CheckFiles(context.Background(), 0, nil)
 			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "many.bin") {
 				t.Fatalf("check: %v, want ErrCorrupt naming many.bin", err)
 			}
@@ -209,11 +211,7 @@ func TestCloneRefusesWrongFileHash(t *testing.T) {
 	for _, tc := range formats {
 		for _, victim := range []string{"many.bin", "one.txt"} {
 			t.Run(tc.name+"/"+victim, func(t *testing.T) {
-				s := testArchives(t)
-				a, err := s.create("", tc.v)
-				if err != nil {
-					t.Fatal(err)
-				}
+				a := newArchiveOf(t, tc.v)
 				tr := hashTree(t)
 				for i := range 4 { // a group around one.txt
 					tr.write("one"+strings.Repeat("x", i+1), []byte("neighbour"), 0o644)
@@ -221,7 +219,7 @@ func TestCloneRefusesWrongFileHash(t *testing.T) {
 				publish(t, a, tr.root, "")
 				spoilHash(t, a, victim)
 				parent := t.TempDir()
-				_, err = a.Clone(context.Background(), filepath.Join(parent, "clone"), 0, CloneOptions{})
+				_, err := a.Clone(context.Background(), filepath.Join(parent, "clone"), 0, CloneOptions{})
 				if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), victim) {
 					t.Fatalf("clone: %v, want ErrCorrupt naming %s", err, victim)
 				}
