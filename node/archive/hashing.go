@@ -2,6 +2,7 @@ package archive
 
 import (
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"hash"
 	"io"
@@ -32,8 +33,12 @@ func parseFormat(v int64) (format, error) {
 	case format1, format2:
 		return format(v), nil
 	}
-	return 0, fmt.Errorf("%w: it has format %d, and this stele reads formats 1 to %d (upgrade stele to read it)", ErrNotArchive, v, FormatVersion)
+	return 0, fmt.Errorf("%w: it has format %d, and this stele reads formats 1 to %d (upgrade stele to read it)", ErrUnknownFormat, v, FormatVersion)
 }
+
+// ErrUnknownFormat is returned (wrapped) by Open for an archive of a
+// format this package does not know, made by a later stele.
+var ErrUnknownFormat = errors.New("archive of an unknown format")
 
 // chunkHash is the :stele.chunk/hash of a chunk: its dedup key.
 func (v format) chunkHash(l feed.Leaf) Hash {

@@ -236,7 +236,7 @@ func TestCloneRefusesWrongFileHash(t *testing.T) {
 func TestUnknownFormat(t *testing.T) {
 	s := testArchives(t)
 	_, err := s.create("", FormatVersion+1) // which opens it
-	if !errors.Is(err, ErrNotArchive) || !strings.Contains(err.Error(), "format 3") {
-		t.Fatalf("open: %v, want ErrNotArchive saying it has format 3", err)
+	if !errors.Is(err, ErrUnknownFormat) || errors.Is(err, ErrNotArchive) || !strings.Contains(err.Error(), "format 3") {
+		t.Fatalf("open: %v, want ErrUnknownFormat saying it has format 3", err)
 	}
 }
