@@ -14,6 +14,7 @@ const progressDelay = time.Second
 type progress struct {
 	a     *app
 	desc  string
+	unit  string // what is counted: entries unless set
 	start time.Time
 	bar   *progressbar.ProgressBar
 }
@@ -23,7 +24,15 @@ func (a *app) newProgress(desc string) *progress {
 	if !isTerminal(a.stderr) {
 		return nil
 	}
-	return &progress{a: a, desc: desc, start: time.Now()}
+	return &progress{a: a, desc: desc, unit: "entries", start: time.Now()}
+}
+
+// counting sets what the progress counts.
+func (p *progress) counting(unit string) *progress {
+	if p != nil {
+		p.unit = unit
+	}
+	return p
 }
 
 // update is a progress callback for feed.Verify, VerifyFile and Import;
@@ -41,7 +50,7 @@ func (p *progress) update() func(done, total int64) {
 				progressbar.OptionSetWriter(p.a.stderr),
 				progressbar.OptionSetDescription(p.desc),
 				progressbar.OptionShowCount(),
-				progressbar.OptionSetItsString("entries"),
+				progressbar.OptionSetItsString(p.unit),
 				progressbar.OptionShowIts(),
 				progressbar.OptionClearOnFinish(),
 				progressbar.OptionThrottle(100*time.Millisecond))

@@ -48,7 +48,7 @@ func (a *app) verifyArchive(r *repo.Repo, meta *feed.Feed, res *verifyJSON) erro
 	if err != nil {
 		return err
 	}
-	p := a.newProgress("checking files")
+	p := a.newProgress("checking files").counting("files")
 	got, err := ar.CheckFiles(a.ctx, 0, p.update())
 	p.finish()
 	check.Version, check.FilesChecked, check.FilesNotHeld = got.Version, got.Checked, got.NotHeld
