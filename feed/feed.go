@@ -275,6 +275,15 @@ func (f *Feed) GetRange(lo, hi int64) ([][]byte, error) {
 // is valid only during the call. It fails with ErrNotHeld, before calling
 // fn, if any entry of [lo, hi) is not held.
 func (f *Feed) Scan(lo, hi int64, fn func(i int64, data []byte) error) error {
+	if err := f.checkHeld(lo, hi); err != nil {
+		return err
+	}
+	return f.scanEntries(lo, hi, fn)
+}
+
+// checkHeld fails, wrapping ErrNotHeld, unless every entry of [lo, hi) is
+// held.
+func (f *Feed) checkHeld(lo, hi int64) error {
 	if lo < 0 || hi < lo {
 		return fmt.Errorf("range %d:%d: want 0 <= lo <= hi", lo, hi)
 	}
@@ -282,7 +291,7 @@ func (f *Feed) Scan(lo, hi int64, fn func(i int64, data []byte) error) error {
 		missing := r.Missing(lo, hi)[0]
 		return fmt.Errorf("feed %s entries %s: %w", f.Address(), missing, ErrNotHeld)
 	}
-	return f.scanEntries(lo, hi, fn)
+	return nil
 }
 
 // ProveRange returns a proof that entries [lo, hi) are in the tree of the

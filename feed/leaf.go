@@ -42,12 +42,8 @@ func (f *Feed) AppendLeaves(leaves ...Leaf) (Appended, error) {
 // against without reading them. It fails with ErrNotHeld if any entry of
 // [lo, hi) is not held.
 func (f *Feed) LeafHashes(lo, hi int64) ([]merkle.Hash, error) {
-	if lo < 0 || hi < lo {
-		return nil, fmt.Errorf("range %d:%d: want 0 <= lo <= hi", lo, hi)
-	}
-	if r := f.Ranges(); !r.Covers(lo, hi) {
-		missing := r.Missing(lo, hi)[0]
-		return nil, fmt.Errorf("feed %s entries %s: %w", f.Address(), missing, ErrNotHeld)
+	if err := f.checkHeld(lo, hi); err != nil {
+		return nil, err
 	}
 	indexes := make([]int64, hi-lo)
 	for i := range indexes {

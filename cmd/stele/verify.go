@@ -90,13 +90,14 @@ func (a *app) verify(target string) (*verifyJSON, error) {
 		if lerr == nil {
 			a.warnIfForked(f)
 			res, err := a.verifyFeed(target, f)
-			if err == nil {
-				if err = a.verifyArchive(r, f, res); err != nil {
-					res.OK, res.Error = false, err.Error()
-					err = fmt.Errorf("verify archive %s: %w", label(f), err)
-				}
+			if err != nil {
+				return res, err
 			}
-			return res, err
+			if err := a.verifyArchive(r, f, res); err != nil {
+				res.OK = false
+				return res.done("verify archive "+label(f), err)
+			}
+			return res, nil
 		}
 		if !isFile(a.abs(target)) {
 			_, lerr = a.lookupFeed(r, target)

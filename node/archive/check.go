@@ -72,8 +72,5 @@ func (a *Archive) checkFile(ctx context.Context, f *File) error {
 			return fmt.Errorf("read %s: %w", f.Path, err)
 		}
 	}
-	if h.sum() != f.Hash {
-		return fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
-	}
-	return nil
+	return h.check(f)
 }

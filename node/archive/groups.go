@@ -86,7 +86,7 @@ func (w *writer) writeGroup(ctx context.Context, files []*File) error {
 		return fmt.Errorf("read %s: %w", files[0].Path, err)
 	}
 	g := &groupWriter{w: w, files: files, lo: lo}
-	if w.a.format != format1 {
+	if w.a.format.ofLeaves() {
 		leaves, err := w.a.content.LeafHashes(lo, hi)
 		if err != nil {
 			return fmt.Errorf("read %s: %w", files[0].Path, err)
@@ -178,8 +178,8 @@ func (g *groupWriter) entry(entry int64, data []byte) error {
 // finishFile checks the file just written, closes it and gives it its
 // mode and time.
 func (g *groupWriter) finishFile(f *File) error {
-	if g.hash.sum() != f.Hash {
-		return fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
+	if err := g.hash.check(f); err != nil {
+		return err
 	}
 	err := g.out.Chmod(f.Mode)
 	if cerr := g.out.Close(); err == nil {

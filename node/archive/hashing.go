@@ -40,9 +40,12 @@ func parseFormat(v int64) (format, error) {
 // format this package does not know, made by a later stele.
 var ErrUnknownFormat = errors.New("archive of an unknown format")
 
+// ofLeaves reports whether the format's hashes are made of leaf hashes.
+func (v format) ofLeaves() bool { return v != format1 }
+
 // chunkHash is the :stele.chunk/hash of a chunk: its dedup key.
 func (v format) chunkHash(l feed.Leaf) Hash {
-	if v == format1 {
+	if !v.ofLeaves() {
 		return sha256.Sum256(l.Entry())
 	}
 	return Hash(l.Hash())
@@ -60,7 +63,7 @@ type fileHash struct {
 }
 
 func (v format) newFileHash() *fileHash {
-	if v == format1 {
+	if !v.ofLeaves() {
 		return &fileHash{bytes: sha256.New()}
 	}
 	return &fileHash{}
@@ -93,6 +96,14 @@ func (h *fileHash) addLeaves(leaves []merkle.Hash) {
 
 // ofLeaves reports whether the hash is of the chunks' leaf hashes.
 func (h *fileHash) ofLeaves() bool { return h.bytes == nil }
+
+// check fails, wrapping ErrCorrupt, unless the hash is f's.
+func (h *fileHash) check(f *File) error {
+	if h.sum() != f.Hash {
+		return fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
+	}
+	return nil
+}
 
 func (h *fileHash) sum() Hash {
 	if h.bytes != nil {

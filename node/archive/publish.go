@@ -301,7 +301,7 @@ func (p *publisher) adoptOrphans() error {
 			p.newRefs = append(p.newRefs, h)
 		}
 	}
-	if p.a.format == format1 {
+	if !p.a.format.ofLeaves() {
 		return p.a.content.Scan(from, p.contentLen, func(i int64, data []byte) error {
 			adopt(i, sha256.Sum256(data))
 			return nil

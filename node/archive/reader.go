@@ -157,10 +157,7 @@ func (a *Archive) copyFile(ctx context.Context, holder Holder, w io.Writer, f *F
 			}
 		}
 	}
-	if h.sum() != f.Hash {
-		return written, fmt.Errorf("read %s: the content does not hash to the file's hash: %w", f.Path, ErrCorrupt)
-	}
-	return written, nil
+	return written, h.check(f)
 }
 
 // addLeaves adds the leaf hashes of content entries [lo, hi) to h, if it
