@@ -267,28 +267,31 @@ func sortedKeys(m map[string]bool) []string {
 
 // writeFiles writes the regular files of files (none of which exist
 // yet) on all cores: reading, hashing and writing one file (or a group
-// of small ones, see planJobs) is one core's work.
+// of small ones, see planJobs) is one core's work, and so are the jobs of
+// one lane (see planLanes), one after the other.
 func (w *writer) writeFiles(ctx context.Context, files []*File) error {
-	work := make(chan []*File)
+	work := make(chan [][]*File)
 	errs := make(chan error, runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for range runtime.GOMAXPROCS(0) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for job := range work {
-				if err := w.writeJob(ctx, job); err != nil {
-					errs <- err
-					return
+			for lane := range work {
+				for _, job := range lane {
+					if err := w.writeJob(ctx, job); err != nil {
+						errs <- err
+						return
+					}
 				}
 			}
 		}()
 	}
 	var err error
 feed:
-	for _, job := range planJobs(files) {
+	for _, lane := range planLanes(planJobs(files)) {
 		select {
-		case work <- job:
+		case work <- lane:
 		case err = <-errs:
 			break feed
 		}

@@ -55,6 +55,44 @@ func planJobs(files []*File) [][]*File {
 	return jobs
 }
 
+// planLanes puts jobs of planJobs that create small files in one
+// directory, one after the other, into one lane, which one worker writes
+// in order; every other job is a lane of its own. Creating a file takes
+// its directory's lock, so two workers filling one directory with small
+// files wait for each other, and Linux has the waiting one spin on the
+// lock: on ext4 without a journal, which looks at every recently deleted
+// inode before reusing one, that spinning was a tenth of a clone's CPU
+// time. Files of different directories still go in parallel.
+func planLanes(jobs [][]*File) [][][]*File {
+	var lanes [][][]*File
+	laneDir := ""
+	for _, job := range jobs {
+		dir, small := smallFilesDir(job)
+		if n := len(lanes); small && n > 0 && dir == laneDir {
+			lanes[n-1] = append(lanes[n-1], job)
+			continue
+		}
+		lanes = append(lanes, [][]*File{job})
+		laneDir = ""
+		if small {
+			laneDir = dir
+		}
+	}
+	return lanes
+}
+
+// smallFilesDir returns the directory of a job's files if they are all
+// small and in one directory.
+func smallFilesDir(job []*File) (dir string, ok bool) {
+	dir = path.Dir(job[0].Path)
+	for _, f := range job {
+		if f.Size >= directMin || path.Dir(f.Path) != dir {
+			return "", false
+		}
+	}
+	return dir, true
+}
+
 // oneRun returns the entries [lo, hi) of f's chunks if they are
 // consecutive.
 func oneRun(f *File) (lo, hi int64, ok bool) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -66,6 +67,60 @@ func TestPlanJobs(t *testing.T) {
 			}
 			if !reflect.DeepEqual(got, want) {
 				t.Errorf("planJobs = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+func TestPlanLanes(t *testing.T) {
+	job := func(names ...string) []*File {
+		var j []*File
+		for _, n := range names {
+			size := int64(10)
+			if strings.HasPrefix(path.Base(n), "big") {
+				size = directMin
+			}
+			j = append(j, &File{Path: n, Kind: KindFile, Size: size})
+		}
+		return j
+	}
+	cases := []struct {
+		name string
+		jobs [][]*File
+		want [][][]string
+	}{
+		{"small files of one directory share a lane",
+			[][]*File{job("d/a", "d/b"), job("d/c"), job("d/e", "d/f")},
+			[][][]string{{{"d/a", "d/b"}, {"d/c"}, {"d/e", "d/f"}}}},
+		{"another directory starts a lane",
+			[][]*File{job("d/a"), job("e/b"), job("e/c")},
+			[][][]string{{{"d/a"}}, {{"e/b"}, {"e/c"}}}},
+		{"a large file goes alone and ends the lane",
+			[][]*File{job("d/a"), job("d/big"), job("d/c")},
+			[][][]string{{{"d/a"}}, {{"d/big"}}, {{"d/c"}}}},
+		{"a group across directories goes alone",
+			[][]*File{job("d/a"), job("d/z", "e/a"), job("e/b")},
+			[][][]string{{{"d/a"}}, {{"d/z", "e/a"}}, {{"e/b"}}}},
+		{"top-level files are one directory",
+			[][]*File{job("a"), job("b")},
+			[][][]string{{{"a"}, {"b"}}}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var got [][][]string
+			for _, lane := range planLanes(tc.jobs) {
+				var l [][]string
+				for _, j := range lane {
+					var ns []string
+					for _, f := range j {
+						ns = append(ns, f.Path)
+					}
+					l = append(l, ns)
+				}
+				got = append(got, l)
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("planLanes = %v, want %v", got, tc.want)
 			}
 		})
 	}
