@@ -68,16 +68,31 @@ func TestBlock(t *testing.T) {
 	if !a.Unblock(b.ID()) || a.IsBlocked(b.ID()) || a.Unblock(b.ID()) {
 		t.Fatal("Unblock did not take B off the list exactly once")
 	}
-	// B may still hold a QUIC connection that its side completed and A
-	// refused: drop it, and dial afresh.
-	_ = b.host.Network().ClosePeer(a.ID())
-	s, err := b.OpenStream(ctx, a.ID(), echoProtocol)
+	// A dials B. B dialing A instead could fail once: B's DHT may be
+	// dialing A too, and libp2p's dial worker hands a dial that joins it
+	// the connection it made to each address, here one of the redials
+	// above, which A refused and closed (then "connection failed").
+	b.SetStreamHandler(echoProtocol, echo)
+	s, err := a.OpenStream(ctx, b.ID(), echoProtocol)
 	if err != nil {
-		t.Fatalf("after unblock: %v", err)
+		t.Fatalf("A opens a stream to B after unblock: %v", err)
 	}
 	defer s.Reset()
 	if err := roundTrip(s, []byte("after unblock")); err != nil {
-		t.Fatalf("after unblock: %v", err)
+		t.Fatalf("A to B after unblock: %v", err)
+	}
+	// B's stream goes over that connection, which B holds since it served
+	// A's stream, and A serves it.
+	s, err = b.OpenStream(ctx, a.ID(), echoProtocol)
+	if err != nil {
+		t.Fatalf("B opens a stream to A after unblock: %v", err)
+	}
+	defer s.Reset()
+	if err := roundTrip(s, []byte("after unblock")); err != nil {
+		t.Fatalf("B to A after unblock: %v", err)
+	}
+	if n := served.Load(); n != 2 {
+		t.Errorf("A served %d streams, want 2 (before the block, after unblock)", n)
 	}
 }
 

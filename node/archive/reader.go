@@ -18,7 +18,10 @@ var ErrCorrupt = errors.New("archive content does not match its metadata")
 // Holder, only the chunks holding the bytes read, so it serves byte
 // ranges (http.ServeContent) sparsely. It is not safe for concurrent use.
 type FileReader struct {
-	a      *Archive
+	a *Archive
+	// ctx bounds the fetches of every read: io.Reader and its kin take
+	// no context, so the reader carries the one it was opened with, as
+	// an http.Request's body carries the request's.
 	ctx    context.Context
 	file   *File
 	starts []int64 // starts[i] is the offset of chunk i; starts[len] = Size
