@@ -127,9 +127,15 @@ type blobs struct {
 	tailSeg uint64
 	tailEnd int64
 
-	readers int       // scans inside the segments now
-	dead    []blobRef // dropped chunks waiting for the readers to leave
-	doomed  []uint64  // segments to delete once the readers leave
+	readers int          // scans inside the segments now
+	dead    []holeRecord // dropped chunks waiting for the readers to leave
+	doomed  []uint64     // segments to delete once the readers leave
+
+	// db and pub name the records of owed holes (holes.go); nextHoles is
+	// the sequence number of the next one, under Feed.write.
+	db        *pebble.DB
+	pub       crypto.PublicKey
+	nextHoles uint64
 }
 
 func (s *Store) blobDir(pub crypto.PublicKey) string {
@@ -144,7 +150,7 @@ func segmentPath(dir string, seg uint64) string {
 // them: it cuts off bytes past the committed length, and deletes files no
 // record names (their batch never committed) or with nothing live.
 func (f *Feed) loadBlobs() error {
-	bl := &blobs{dir: f.s.blobDir(f.pub), recent: f.s.recent, segs: make(map[uint64]segment), files: make(map[uint64]*os.File)}
+	bl := &blobs{dir: f.s.blobDir(f.pub), recent: f.s.recent, segs: make(map[uint64]segment), files: make(map[uint64]*os.File), db: f.s.db, pub: f.pub}
 	f.blobs = bl
 	lo, hi := kindBounds(f.pub, kindBlobSeg)
 	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
@@ -168,7 +174,7 @@ func (f *Feed) loadBlobs() error {
 		if len(bl.segs) > 0 {
 			return fmt.Errorf("blob segments: directory %s is missing", bl.dir)
 		}
-		return nil
+		return f.punchOwedHoles() // none to punch: it forgets the records
 	}
 	if err != nil {
 		return fmt.Errorf("blob segments: %w", err)
@@ -183,7 +189,7 @@ func (f *Feed) loadBlobs() error {
 			return fmt.Errorf("blob segment %s, holding %d bytes of entries: %w", segmentPath(bl.dir, seg), st.live, err)
 		}
 	}
-	return nil
+	return f.punchOwedHoles()
 }
 
 // reconcile brings one file of the segment directory in line with its
@@ -253,10 +259,12 @@ func (bl *blobs) leave() {
 
 // retire records chunks that committed batches no longer point to, and
 // segments left with nothing live.
-func (bl *blobs) retire(dead []blobRef, doomed []uint64) {
+func (bl *blobs) retire(dead holeRecord, doomed []uint64) {
 	bl.mu.Lock()
 	defer bl.mu.Unlock()
-	bl.dead = append(bl.dead, dead...)
+	if len(dead.refs) > 0 {
+		bl.dead = append(bl.dead, dead)
+	}
 	bl.doomed = append(bl.doomed, doomed...)
 	bl.reclaimLocked()
 }
@@ -277,17 +285,20 @@ func (bl *blobs) reclaimLocked() {
 		}
 		os.Remove(segmentPath(bl.dir, seg))
 	}
-	for _, ref := range bl.dead {
-		if gone[ref.seg] {
-			continue
-		}
-		if fh, ok := bl.files[ref.seg]; ok {
-			punchHole(fh, ref.off, ref.n)
-		} else if fh, err := os.OpenFile(segmentPath(bl.dir, ref.seg), os.O_RDWR, 0); err == nil {
-			punchHole(fh, ref.off, ref.n)
-			fh.Close()
+	for _, rec := range bl.dead {
+		for _, ref := range rec.refs {
+			if gone[ref.seg] {
+				continue
+			}
+			if fh, ok := bl.files[ref.seg]; ok {
+				punchHole(fh, ref.off, ref.n)
+			} else if fh, err := os.OpenFile(segmentPath(bl.dir, ref.seg), os.O_RDWR, 0); err == nil {
+				punchHole(fh, ref.off, ref.n)
+				fh.Close()
+			}
 		}
 	}
+	bl.forgetHoles(bl.dead)
 	bl.dead, bl.doomed = nil, nil
 }
 

@@ -215,6 +215,10 @@ func (f *Feed) commitDrop(held []Range, old, updated RangeSet) error {
 		dead = append(dead, refs...)
 	}
 	doomed, err := w.finish(b, f.pub)
+	var owed holeRecord
+	if err == nil {
+		owed, err = f.oweHoles(b, dead)
+	}
 	if err == nil {
 		err = f.putRanges(b, old, updated)
 	}
@@ -229,7 +233,7 @@ func (f *Feed) commitDrop(held []Range, old, updated RangeSet) error {
 	f.mu.Lock()
 	f.ranges = updated
 	f.mu.Unlock()
-	f.blobs.retire(dead, doomed)
+	f.blobs.retire(owed, doomed)
 	return nil
 }
 
