@@ -257,51 +257,6 @@ func (bl *blobs) leave() {
 	bl.reclaimLocked()
 }
 
-// retire records chunks that committed batches no longer point to, and
-// segments left with nothing live.
-func (bl *blobs) retire(dead holeRecord, doomed []uint64) {
-	bl.mu.Lock()
-	defer bl.mu.Unlock()
-	if len(dead.refs) > 0 {
-		bl.dead = append(bl.dead, dead)
-	}
-	bl.doomed = append(bl.doomed, doomed...)
-	bl.reclaimLocked()
-}
-
-// reclaimLocked punches the holes and deletes the segments waiting for
-// the readers to leave. Failures only leave space allocated.
-func (bl *blobs) reclaimLocked() {
-	if bl.readers > 0 {
-		return
-	}
-	gone := make(map[uint64]bool)
-	for _, seg := range bl.doomed {
-		gone[seg] = true
-		bl.recent.drop(bl, seg, false)
-		if fh, ok := bl.files[seg]; ok {
-			fh.Close()
-			delete(bl.files, seg)
-		}
-		os.Remove(segmentPath(bl.dir, seg))
-	}
-	for _, rec := range bl.dead {
-		for _, ref := range rec.refs {
-			if gone[ref.seg] {
-				continue
-			}
-			if fh, ok := bl.files[ref.seg]; ok {
-				punchHole(fh, ref.off, ref.n)
-			} else if fh, err := os.OpenFile(segmentPath(bl.dir, ref.seg), os.O_RDWR, 0); err == nil {
-				punchHole(fh, ref.off, ref.n)
-				fh.Close()
-			}
-		}
-	}
-	bl.forgetHoles(bl.dead)
-	bl.dead, bl.doomed = nil, nil
-}
-
 // close closes the open segment files.
 func (bl *blobs) close() {
 	bl.recent.drop(bl, 0, true)
