@@ -356,14 +356,14 @@ func TestReadmeArchiveCommands(t *testing.T) {
 	}
 }
 
-// checkVerifyArchive verifies the archive ds (at addr, 4 files in its
-// latest version, 4), then gives a file a hash its content does not have:
-// verify fails, naming the file.
+// checkVerifyArchive verifies the archive ds (at addr, versions 1 to 4,
+// which held 7 distinct file contents), then gives a file a hash its
+// content does not have: verify fails, naming the version and the file.
 func checkVerifyArchive(s *sandbox, addr string) {
 	s.t.Helper()
 	out := s.ok("", "verify", "ds")
 	if !strings.HasPrefix(out, "ok: feed ds ("+addr+")\n") || !strings.Contains(out, "\nok: feed ds.content (") ||
-		!strings.HasSuffix(out, "\nok: archive version 4: 4 files checked against their hashes\n") {
+		!strings.HasSuffix(out, "\nok: archive versions 1 to 4: 7 distinct files checked against their hashes\n") {
 		s.t.Errorf("verify an archive:\n%s", out)
 	}
 	var v struct {
@@ -375,7 +375,7 @@ func checkVerifyArchive(s *sandbox, addr string) {
 		}
 	}
 	s.jsonOf(&v, "verify", addr)
-	if !v.OK || !v.Archive.Content.OK || v.Archive.Version != 4 || v.Archive.FilesChecked != 4 {
+	if !v.OK || !v.Archive.Content.OK || v.Archive.Version != 4 || v.Archive.FilesChecked != 7 {
 		s.t.Errorf("verify --json of an archive: %+v", v)
 	}
 	bad := `[{:stele.file/path "new.txt" :stele.file/hash #stele/bytes "` + base64.StdEncoding.EncodeToString(make([]byte, 32)) + `"}]`

@@ -25,9 +25,9 @@ the signed Merkle root. Exit status 0 means everything verified; otherwise
 the first failing entry index or checkpoint is named, with the reason.
 
 For an archive (its address or name) the content feed is verified too,
-as far as it is held, and every file of the latest version whose chunks
-are held is checked against its hash; the first file that fails is
-named.
+as far as it is held, and the files of every version whose chunks are
+held are checked against their hashes, each distinct content once; the
+first version and file that fail are named.
 
 A path containing "/" is always a file; a bare word is a local feed name
 or an address if the repo knows it, else a file. A forked feed fails.

@@ -10,8 +10,9 @@ import (
 )
 
 // archiveCheckJSON is what verify adds for an archive's metadata feed:
-// the verification of its content feed and the check of the latest
-// version's files against their hashes.
+// the verification of its content feed and the check of the files of
+// versions 1 to Version against their hashes, each distinct content once
+// (FilesChecked and FilesNotHeld count distinct contents).
 type archiveCheckJSON struct {
 	Content      *verifyJSON `json:"content,omitempty"`
 	Version      int64       `json:"version"`
@@ -21,7 +22,7 @@ type archiveCheckJSON struct {
 
 // verifyArchive goes on from a verified metadata feed: if it is an
 // archive's, it verifies the content feed (what is held of it) and checks
-// the latest version's files whose chunks are held against their hashes.
+// every version's files whose chunks are held against their hashes.
 func (a *app) verifyArchive(r *repo.Repo, meta *feed.Feed, res *verifyJSON) error {
 	pub, ok := archive.ContentOf(meta)
 	if !ok {
@@ -48,10 +49,10 @@ func (a *app) verifyArchive(r *repo.Repo, meta *feed.Feed, res *verifyJSON) erro
 	if err != nil {
 		return err
 	}
-	p := a.newProgress("checking files").counting("files")
-	got, err := ar.CheckFiles(a.ctx, 0, p.update())
+	p := a.newProgress("checking files").counting("versions")
+	got, err := ar.CheckHistory(a.ctx, p.update())
 	p.finish()
-	check.Version, check.FilesChecked, check.FilesNotHeld = got.Version, got.Checked, got.NotHeld
+	check.Version, check.FilesChecked, check.FilesNotHeld = got.Versions, got.Checked, got.NotHeld
 	return err
 }
 
@@ -65,8 +66,12 @@ func printArchiveChecked(a *app, c *archiveCheckJSON) {
 	if c.FilesNotHeld > 0 {
 		notHeld = fmt.Sprintf(" (%d more not held here)", c.FilesNotHeld)
 	}
-	fmt.Fprintf(a.stdout, "ok: archive version %d: %d file%s checked against %s hashes%s\n",
-		c.Version, c.FilesChecked, plural(c.FilesChecked), theirOrIts(c.FilesChecked), notHeld)
+	versions := fmt.Sprintf("versions 1 to %d", c.Version)
+	if c.Version == 1 {
+		versions = "version 1"
+	}
+	fmt.Fprintf(a.stdout, "ok: archive %s: %d distinct file%s checked against %s hashes%s\n",
+		versions, c.FilesChecked, plural(c.FilesChecked), theirOrIts(c.FilesChecked), notHeld)
 }
 
 func theirOrIts(n int) string {

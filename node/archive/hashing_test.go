@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -178,6 +179,39 @@ func TestCheckFiles(t *testing.T) {
 			}
 			if res, err := a.CheckFiles(context.Background(), v, nil); err != nil || res.Checked != 4 {
 				t.Errorf("check of the version before: %+v, %v", res, err)
+			}
+		})
+	}
+}
+
+// TestCheckHistory checks every version's files, each content once, and
+// finds a wrong hash in a version before the latest, which CheckFiles of
+// the latest does not see.
+func TestCheckHistory(t *testing.T) {
+	for _, tc := range formats {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := context.Background()
+			a := newArchiveOf(t, tc.v)
+			tr := hashTree(t)
+			publish(t, a, tr.root, "")
+			tr.write("one.txt", []byte("edited\n"), 0o644) // a new content
+			tr.rename("twice.bin", "moved.bin")            // the same content
+			tr.write("empty", nil, 0o600)                  // only its mode
+			publish(t, a, tr.root, "")
+			v, _ := a.Version()
+			if res, err := a.CheckHistory(ctx, nil); err != nil || res != (HistoryCheck{Versions: v, Checked: 5}) {
+				t.Fatalf("check: %+v, %v; want %d versions, 5 contents (4, then one.txt's new one)", res, err, v)
+			}
+			spoilHash(t, a, "many.bin")
+			bad, _ := a.Version()
+			tr.write("many.bin", randomBytes(5, 1<<20), 0o644)
+			publish(t, a, tr.root, "")
+			if _, err := a.CheckFiles(ctx, 0, nil); err != nil {
+				t.Fatalf("check of the latest version: %v", err)
+			}
+			_, err := a.CheckHistory(ctx, nil)
+			if want := fmt.Sprintf("version %d: read many.bin", bad); !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("check: %v, want ErrCorrupt saying %q", err, want)
 			}
 		})
 	}

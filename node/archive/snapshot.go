@@ -169,6 +169,12 @@ func readFile(db *graphdb.DB, attrs schemaAttrs, e graphdb.EID, p string) (*File
 	if err := CheckPath(p); err != nil {
 		return nil, err
 	}
+	return readEntity(db, attrs, e, p)
+}
+
+// readEntity reads the attributes of the entity e at path p, which it
+// does not check, and checks them.
+func readEntity(db *graphdb.DB, attrs schemaAttrs, e graphdb.EID, p string) (*File, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("malformed archive: %q: %s", p, fmt.Sprintf(format, args...))
 	}
