@@ -63,7 +63,6 @@ type Node struct {
 	stop chan struct{} // closed by Close
 	wg   sync.WaitGroup
 
-	holdMu sync.Mutex // serialises Hold
 	seedMu sync.Mutex // serialises changes to a seed's record
 
 	mu        sync.Mutex
@@ -241,19 +240,31 @@ func (n *Node) announceLoop(ctx context.Context) {
 	}
 }
 
-// A followed feed is replicated and its peers looked for while anyone
-// (its seed, a sync under way) needs it.
+// A followed feed has its peers looked for while anyone (its seed, a
+// sync under way) needs it.
 type followed struct {
 	refs   int
 	cancel context.CancelFunc // the discovery loop
 }
 
-// follow replicates a feed and starts looking for its peers, until as
-// many unfollows.
+// follow replicates a feed (its seed's want) and looks for its peers,
+// until unfollow.
 func (n *Node) follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
 	if err := n.Engine.Follow(pub, want, live); err != nil {
 		return err
 	}
+	return n.track(pub)
+}
+
+// unfollow undoes follow.
+func (n *Node) unfollow(pub crypto.PublicKey) {
+	n.Engine.Unfollow(pub)
+	n.untrack(pub)
+}
+
+// track starts looking for the feed's peers (and enforcing its storage
+// limits), until as many untracks.
+func (n *Node) track(pub crypto.PublicKey) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
@@ -275,9 +286,8 @@ func (n *Node) follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
 	return nil
 }
 
-// unfollow undoes one follow: the last stops replicating the feed and
-// looking for its peers.
-func (n *Node) unfollow(pub crypto.PublicKey) {
+// untrack undoes one track: the last stops looking for the feed's peers.
+func (n *Node) untrack(pub crypto.PublicKey) {
 	n.mu.Lock()
 	f := n.following[pub]
 	if f == nil || f.refs > 1 {
@@ -289,7 +299,6 @@ func (n *Node) unfollow(pub crypto.PublicKey) {
 	}
 	delete(n.following, pub)
 	n.mu.Unlock()
-	n.Engine.Unfollow(pub)
 	f.cancel()
 }
 

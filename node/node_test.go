@@ -11,6 +11,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/steledb/stele/feed"
 	"github.com/steledb/stele/node/repo"
 )
 
@@ -159,5 +160,51 @@ func TestSeedMaxStorage(t *testing.T) {
 	}
 	if held := rf.Ranges().Count(); held == 512 {
 		t.Fatalf("a seed limited to 1 MiB fetched all %d entries (32 MiB)", held)
+	}
+}
+
+// TestHoldsAddUp holds two ranges at once of a feed whose seed wants a
+// third: each Hold returns holding its range (once, every fetch set the
+// feed's one want in turn, and a Hold outside a seed's range waited for
+// the seed's instead), and nothing else is fetched.
+func TestHoldsAddUp(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	a := startNode(t, nil)
+	b := startNode(t, a)
+	f, err := a.Repo.Feeds.Create("log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Append(entries(0, 1000)...); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Host.WaitRoutingTable(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Seed(f.PublicKey(), &feed.Range{Lo: 0, Hi: 10}, 0); err != nil {
+		t.Fatal(err)
+	}
+	rf, err := b.Repo.Feeds.Feed(f.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 2)
+	for _, r := range []feed.Range{{Lo: 500, Hi: 510}, {Lo: 800, Hi: 805}} {
+		go func() { errs <- b.Hold(ctx, rf, r.Lo, r.Hi) }()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !rf.Ranges().Covers(500, 510) || !rf.Ranges().Covers(800, 805) {
+		t.Fatalf("replica holds %s after both Holds returned", rf.Ranges())
+	}
+	if err := b.Sync(ctx, f.PublicKey(), &feed.Range{Lo: 0, Hi: 10}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if got := rf.Ranges().String(); got != "0:10 500:510 800:805" {
+		t.Errorf("replica holds %s, want the seed's range and the two held", got)
 	}
 }

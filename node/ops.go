@@ -169,13 +169,12 @@ func (n *Node) limitLoop(ctx context.Context, pub crypto.PublicKey) {
 // swarm if need be (it is the node's archive.Holder). Asked for the whole
 // feed as held, [0, Len), it first fetches the feed up to its newest
 // checkpoint (an author holds it already; a replica with nobody to ask
-// keeps what it holds). Fetches are serialised: each sets the feed's want.
+// keeps what it holds). Holds at once (of one feed or of several) fetch
+// at once, each what it wants.
 func (n *Node) Hold(ctx context.Context, f *feed.Feed, lo, hi int64) error {
 	if whole := lo == 0 && hi == f.Len(); !whole && hi <= f.Len() && f.Ranges().Covers(lo, hi) {
 		return nil // held: no need to wait for another fetch
 	}
-	n.holdMu.Lock()
-	defer n.holdMu.Unlock()
 	pub := f.PublicKey()
 	if _, hasDeadline := ctx.Deadline(); !hasDeadline {
 		var cancel context.CancelFunc
@@ -219,28 +218,23 @@ func (n *Node) Seeding(pub crypto.PublicKey) bool {
 
 // Sync fetches the feed at pub up to the newest checkpoint its peers know
 // and returns once it holds it all (or want's entries). progress, if not
-// nil, is called as entries arrive.
+// nil, is called as entries arrive. Syncs of one feed at once each get
+// what they want, as does its seed: their wants add up.
 func (n *Node) Sync(ctx context.Context, pub crypto.PublicKey, want *feed.Range, progress func(held, total int64)) error {
-	// Under seedMu, so that a seed is either seen with its follow or not
-	// at all (then this follow and its unfollow leave the seed's alone).
-	n.seedMu.Lock()
-	seeded := n.Seeding(pub)
-	var err error
-	if !seeded {
-		err = n.follow(pub, want, false)
-	}
-	n.seedMu.Unlock()
+	fetch, err := n.Engine.StartFetch(pub, want)
 	if err != nil {
 		return err
 	}
-	if !seeded {
-		defer n.unfollow(pub)
+	defer fetch.Stop()
+	if err := n.track(pub); err != nil {
+		return err
 	}
+	defer n.untrack(pub)
 	if progress != nil {
 		stop := n.reportProgress(pub, progress)
 		defer stop()
 	}
-	return n.Engine.WaitCaughtUp(ctx, pub)
+	return fetch.Wait(ctx)
 }
 
 // reportProgress calls progress whenever the feed changes, until stop.

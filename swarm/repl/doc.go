@@ -15,7 +15,7 @@
 //	Tick                                     BlockPeer    reason
 //	                                         CaughtUp
 //
-// Scheduling. The entries wanted are [0, latest) (or the want's range,
+// Scheduling. The entries wanted are [0, latest) (or the want's ranges,
 // clipped to latest), where latest is the newest checkpoint held: the
 // caller applies every verified checkpoint before telling the machine. Of
 // those, the ones neither held nor in flight are cut into blocks and
@@ -60,14 +60,18 @@
 //	e := repl.NewEngine(store, repl.PeerID(host.ID()), network, repl.Config{}, nil)
 //	go e.Run(ctx)                       // timers; on ctx's end, closes every stream and waits
 //	network.Serve(func(p, s) { e.HandleStream(s, p) })   // inbound streams
-//	e.Follow(pub, nil, true)            // replicate everything, live
+//	e.Follow(pub, nil, true)            // a seed: replicate everything, live
 //	for p := range providers { e.Connect(ctx, pub, p) }  // each peer the DHT finds
-//	e.WaitCaughtUp(ctx, pub)            // `stele sync`
+//	f, _ := e.StartFetch(pub, &r)       // `stele sync`, a sparse read: entries r too
+//	f.Wait(ctx); f.Stop()
 //	e.Status(pub); e.Metrics()          // `stele status`, /metrics
 //
 // Every feed in the store is served, authored or replicated, to any peer
-// that proves it knows the feed's key; Follow adds a want (and a replica
-// in the store if there is none). One session per feed holds the Machine
+// that proves it knows the feed's key; Follow sets the feed's follow and
+// StartFetch adds a fetch (each creates a replica in the store if there
+// is none), and the machine wants the union of the follow's and the
+// fetches' wants, so that reads of different ranges at once each get
+// theirs. One session per feed holds the Machine
 // under a mutex; events come from the streams' goroutines and from a
 // watcher per feed (Feed.Watch), so a local append is pushed to connected
 // peers at once. Actions are carried out without blocking under the lock:

@@ -180,14 +180,16 @@ func (e *Engine) Follow(pub crypto.PublicKey, want *feed.Range, live bool) error
 	if _, forked := s.f.Forked(); forked {
 		return fmt.Errorf("follow %s: %w", s.f.Address(), feed.ErrForked)
 	}
-	s.do(func(m *Machine) { m.SetWant(e.clock.Now(), &Want{Range: want, Live: live}) })
+	w := WantOf(want, live)
+	s.setWants(func(ws *wants) { ws.follow = &w })
 	return nil
 }
 
-// Unfollow stops replicating the feed at pub (it is still served).
+// Unfollow stops replicating the feed at pub (it is still served), but
+// for the fetches under way.
 func (e *Engine) Unfollow(pub crypto.PublicKey) {
 	if s := e.existingSession(pub); s != nil {
-		s.do(func(m *Machine) { m.SetWant(e.clock.Now(), nil) })
+		s.setWants(func(ws *wants) { ws.follow = nil })
 	}
 }
 

@@ -73,9 +73,10 @@ func runScriptFuzz(t *testing.T, script []byte) {
 		case 7:
 			var w *Want
 			if v := next(); v%3 != 0 {
-				w = &Want{Live: v%2 == 0}
+				w = &Want{All: true, Live: v%2 == 0}
 				if v%5 == 0 {
-					w.Range = &feed.Range{Lo: next(), Hi: next() + 200}
+					lo, hi := next(), next()+200
+					w.All, w.Ranges = false, feed.RangeSet{}.Add(lo, hi)
 				}
 			}
 			m.SetWant(now, w)

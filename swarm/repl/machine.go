@@ -21,11 +21,30 @@ type Local struct {
 }
 
 // Want says what to replicate: every entry up to the best checkpoint known
-// (Range nil), or the entries of Range (clipped to that checkpoint). Live
-// keeps following new checkpoints; otherwise the want ends once caught up.
+// (All), or the entries of Ranges clipped to that checkpoint; the engine
+// wants the union of what the feed's follow and fetches want (see
+// Engine.Fetch). Live keeps following new checkpoints; otherwise the want
+// ends once caught up.
 type Want struct {
-	Range *feed.Range
-	Live  bool
+	All    bool
+	Ranges feed.RangeSet // if not All
+	Live   bool
+}
+
+// WantOf returns the want of r's entries, or of every entry if r is nil.
+func WantOf(r *feed.Range, live bool) Want {
+	if r == nil {
+		return Want{All: true, Live: live}
+	}
+	return Want{Ranges: feed.RangeSet{}.Add(r.Lo, r.Hi), Live: live}
+}
+
+// entries returns the ranges of w below latest.
+func (w Want) entries(latest int64) []feed.Range {
+	if w.All {
+		return feed.RangeSet{}.Add(0, latest)
+	}
+	return w.Ranges.Intersect(0, latest)
 }
 
 // PeerState is what a peer announced in its handshake.
@@ -94,6 +113,9 @@ func (m *Machine) Following() bool { return m.want != nil && !m.local.Forked }
 // SetWant starts (or changes) what is replicated; nil stops following,
 // cancelling what is in flight.
 func (m *Machine) SetWant(now time.Time, w *Want) {
+	if sameWant(m.want, w) {
+		return // a fetch's end that leaves the union as it was
+	}
 	if w != nil {
 		c := *w
 		w = &c
@@ -368,22 +390,33 @@ func (m *Machine) announce() {
 	}
 }
 
-// wanted returns the range of entries wanted now: [0, latest) or the want
-// range clipped to it.
-func (m *Machine) wanted() (lo, hi int64) {
+// wanted returns the entries wanted now: [0, latest), or the want's
+// ranges clipped to it.
+func (m *Machine) wanted() []feed.Range {
 	if !m.Following() {
-		return 0, 0
+		return nil
 	}
-	lo, hi = 0, m.local.Latest
-	if r := m.want.Range; r != nil {
-		lo, hi = r.Lo, min(r.Hi, hi)
+	return m.want.entries(m.local.Latest)
+}
+
+// Holds reports whether the entries of w up to the best checkpoint known
+// are held, a peer having been heard from since the feed was last
+// followed: a fetch of w is done.
+func (m *Machine) Holds(w Want) bool {
+	return m.sawPeer && coversAll(m.local.Held, w.entries(m.local.Latest))
+}
+
+func coversAll(held feed.RangeSet, rs []feed.Range) bool {
+	for _, r := range rs {
+		if !held.Covers(r.Lo, r.Hi) {
+			return false
+		}
 	}
-	return lo, max(lo, hi)
+	return true
 }
 
 func (m *Machine) checkCaughtUp() {
-	lo, hi := m.wanted()
-	up := m.Following() && m.sawPeer && m.local.Held.Covers(lo, hi)
+	up := m.Following() && m.sawPeer && coversAll(m.local.Held, m.wanted())
 	if up && !m.caughtUp {
 		m.emit(Action{Kind: CaughtUp})
 		if !m.want.Live {

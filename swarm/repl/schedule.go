@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/steledb/stele/feed"
 	"github.com/steledb/stele/swarm/wire"
 )
 
@@ -13,8 +14,8 @@ import (
 // fastest peers choose first. When nothing new is left, idle peers take
 // over requests that a slower peer has kept too long (the endgame).
 func (m *Machine) schedule(now time.Time) {
-	lo, hi := m.wanted()
-	if lo >= hi || m.local.Held.Covers(lo, hi) {
+	wanted := m.wanted()
+	if coversAll(m.local.Held, wanted) {
 		return
 	}
 	peers := m.peersBySpeed()
@@ -24,7 +25,7 @@ func (m *Machine) schedule(now time.Time) {
 			if !p.canSend(now, m.cfg) {
 				continue
 			}
-			if r, ok := m.nextBlock(p, lo, hi); ok {
+			if r, ok := m.nextBlock(p, wanted); ok {
 				m.send(p, r, now)
 				progress = true
 			}
@@ -58,20 +59,21 @@ func (m *Machine) peersBySpeed() []*peer {
 	return out
 }
 
-// nextBlock finds the first block of [lo, hi) that p can serve and that is
-// neither held nor in flight.
-func (m *Machine) nextBlock(p *peer, lo, hi int64) (wire.Request, bool) {
+// nextBlock finds the first block of the wanted ranges that p can serve
+// and that is neither held nor in flight.
+func (m *Machine) nextBlock(p *peer, wanted []feed.Range) (wire.Request, bool) {
 	size := p.requestSize(m.local.Latest)
-	hi = min(hi, size)
-	if lo >= hi {
-		return wire.Request{}, false
+	for _, w := range wanted {
+		lo, hi := w.Lo, min(w.Hi, size)
+		if lo >= hi {
+			break // the ranges are sorted: the rest lie beyond size too
+		}
+		free := subtract(m.local.Held.Missing(lo, hi), m.inflight)
+		if r, ok := firstIn(free, p.ranges); ok {
+			return wire.Request{Lo: r.Lo, Hi: min(r.Hi, r.Lo+m.block.entries), Size: size}, true
+		}
 	}
-	free := subtract(m.local.Held.Missing(lo, hi), m.inflight)
-	r, ok := firstIn(free, p.ranges)
-	if !ok {
-		return wire.Request{}, false
-	}
-	return wire.Request{Lo: r.Lo, Hi: min(r.Hi, r.Lo+m.block.entries), Size: size}, true
+	return wire.Request{}, false
 }
 
 // endgame gives p a twin of the oldest request another peer has held for

@@ -114,13 +114,16 @@ func (r *scriptRunner) exec(t *testing.T, cmd string) string {
 	case "want":
 		var w *Want
 		if len(pos) == 0 || pos[0] != "none" {
-			w = &Want{Live: flagged("live")}
+			w = &Want{All: true, Live: flagged("live")}
 			if len(pos) > 0 && strings.Contains(pos[0], ":") {
-				rg, err := feed.ParseRange(pos[0])
-				if err != nil {
-					t.Fatal(err)
+				w.All, w.Ranges = false, feed.RangeSet{}
+				for _, part := range strings.Split(pos[0], ",") {
+					rg, err := feed.ParseRange(part)
+					if err != nil {
+						t.Fatal(err)
+					}
+					w.Ranges = w.Ranges.Add(rg.Lo, rg.Hi)
 				}
-				w.Range = &rg
 			}
 		}
 		r.m.SetWant(r.now, w)

@@ -32,6 +32,7 @@ type session struct {
 	// to them, and the machine never counts itself caught up on data
 	// whose answers it has not accounted for yet.
 	applying int
+	wants    wants // the follow's and the fetches' (wants.go)
 
 	bytesUp, bytesDown atomic.Int64
 }
@@ -97,6 +98,12 @@ func (s *session) dispatchLocked() []func() {
 			}
 		case BlockPeer:
 			after = append(after, func() { s.e.block(a.Peer, a.Reason) })
+		case CaughtUp:
+			// The machine's want ended (it was not live): so does the
+			// follow's, which must not come back with the next fetch.
+			if f := s.wants.follow; f != nil && !f.Live {
+				s.wants.follow = nil
+			}
 		}
 	}
 	close(s.changed)

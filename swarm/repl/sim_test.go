@@ -361,7 +361,8 @@ func TestSimulation(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newSim(t, MachineConfig{RequestTimeout: time.Second, StallTimeout: 3 * time.Second}, 1000, tc.peers...)
-			s.m.SetWant(s.now, &Want{Range: tc.want, Live: true})
+			w := WantOf(tc.want, true)
+			s.m.SetWant(s.now, &w)
 			if tc.appends != nil {
 				tc.appends(s)
 			}
