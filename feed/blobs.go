@@ -115,6 +115,7 @@ type blobs struct {
 	dir       string
 	recent    *recentCache // the store's; nil if it keeps none
 	diskReads atomic.Int64 // reads of segment files (segmentReader), for tests
+	diskBytes atomic.Int64 // and the bytes they read
 
 	mu    sync.Mutex
 	segs  map[uint64]segment

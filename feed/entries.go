@@ -211,8 +211,11 @@ func (f *Feed) scan(lo, hi int64, fromDisk bool, fn func(i int64, data []byte) e
 // segmentRunEnd returns where the run of segment chunks that starts with
 // ref, the chunk stored under key from, ends: the chunks under the keys
 // that follow, up to upper, as long as each lies right after the one
-// before in ref's segment, looking no further than limit bytes past
-// ref.off. It reads only pointers, which Pebble holds in its cache.
+// before in ref's segment and ends within limit bytes of ref.off. A run
+// ends with a whole chunk, so that the read after it starts at the next
+// chunk's block and reads nothing twice (a run cut inside a chunk made
+// every 4 MiB answer of a sync read a 256 KiB chunk twice). It reads
+// only pointers, which Pebble holds in its cache.
 func (f *Feed) segmentRunEnd(from, upper []byte, ref blobRef, limit int64) int64 {
 	end := ref.off + ref.n
 	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: from, UpperBound: upper})
@@ -221,9 +224,9 @@ func (f *Feed) segmentRunEnd(from, upper []byte, ref blobRef, limit int64) int64
 	}
 	defer it.Close()
 	ok := it.First()
-	for ok = ok && it.Next(); ok && end-ref.off < limit; ok = it.Next() {
+	for ok = ok && it.Next(); ok; ok = it.Next() {
 		next, isRef, err := parseBlobRef(it.Value())
-		if err != nil || !isRef || next.seg != ref.seg || next.off != end {
+		if err != nil || !isRef || next.seg != ref.seg || next.off != end || end+next.n-ref.off > limit {
 			break
 		}
 		end += next.n

@@ -93,6 +93,7 @@ func (r *segmentReader) fill(ref blobRef) error {
 	}
 	// Not past the committed bytes: the padding after them is written
 	// over by the next batch, and the window may outlive this scan.
+	r.bl.diskBytes.Add(int64(n))
 	r.seg, r.off, r.win = ref.seg, start, r.buf[:min(int64(n), committed-start)]
 	r.fromFile = true
 	return nil

@@ -112,3 +112,38 @@ func runEnds(refs []blobRef) func(blobRef, int64) int64 {
 		return end
 	}
 }
+
+// A scan of a range longer than one read reads each chunk once: a read
+// ends with a whole chunk, not inside one that the next read would read
+// again (which had every 4 MiB answer of a sync read 256 KiB twice).
+func TestScanReadsEachChunkOnce(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 1)
+	f, _ := s.Create("")
+	entries := make([][]byte, 3*chunkSpan)
+	for i := range entries {
+		entries[i] = bytes.Repeat([]byte{byte(i)}, 64<<10)
+	}
+	if _, err := f.Append(entries...); err != nil {
+		t.Fatal(err)
+	}
+	bl := f.blobs
+	before := bl.diskBytes.Load()
+	n := 0
+	if err := f.scan(0, int64(len(entries)), true, func(i int64, data []byte) error {
+		if !bytes.Equal(data, entries[i]) {
+			t.Fatalf("entry %d differs", i)
+		}
+		n++
+		return nil
+	}); err != nil || n != len(entries) {
+		t.Fatalf("scan: %d entries, %v", n, err)
+	}
+	read, reads := bl.diskBytes.Load()-before, bl.diskReads.Load()
+	stored := int64(0)
+	for _, seg := range bl.segs {
+		stored += seg.length
+	}
+	if most := stored + 2*directio.Block*reads; read > most {
+		t.Errorf("the scan read %d bytes in %d reads of a feed storing %d: some twice", read, reads, stored)
+	}
+}
