@@ -228,11 +228,7 @@ func TestBlobDrop(t *testing.T) {
 // A scan that is under way when its range is dropped reads on from the
 // state it began with: the space comes back only when it is done.
 func TestBlobDropDuringScan(t *testing.T) {
-	s0 := openTestStore(t, t.TempDir(), 1)
-	author, _ := s0.Create("")
-	author.Append(mixedEntries(0, 60)...)
-	s, r := newReplica(t, author)
-	replicate(t, author, r, 0, 60)
+	_, s, r := replicaOfMixed(t, 60)
 	before := dirAllocated(s.blobDir(r.PublicKey()))
 	seen := 0
 	err := r.Scan(0, 60, func(i int64, data []byte) error {
@@ -279,11 +275,7 @@ func TestParseBlobRef(t *testing.T) {
 // allocated: the drop recorded the holes it owes, and the next open
 // punches them and forgets the record.
 func TestBlobDropHolesOwedAcrossRestart(t *testing.T) {
-	s0 := openTestStore(t, t.TempDir(), 1)
-	author, _ := s0.Create("")
-	author.Append(mixedEntries(0, 120)...)
-	s, r := newReplica(t, author)
-	replicate(t, author, r, 0, 120)
+	author, s, r := replicaOfMixed(t, 120)
 	before := dirAllocated(s.blobDir(r.PublicKey()))
 	r.blobs.enter() // a scan that the kill interrupts
 	if err := r.Drop(context.Background(), 5, 100); err != nil {
@@ -358,4 +350,15 @@ func FuzzParseHoles(f *testing.F) {
 			t.Fatalf("parse then encode: %x, want %x", again, data)
 		}
 	})
+}
+
+// replicaOfMixed returns an author of n mixed entries and a replica
+// holding them all, with its store.
+func replicaOfMixed(t *testing.T, n int64) (author *Feed, s *Store, r *Feed) {
+	t.Helper()
+	author, _ = openTestStore(t, t.TempDir(), 1).Create("")
+	author.Append(mixedEntries(0, n)...)
+	s, r = newReplica(t, author)
+	replicate(t, author, r, 0, n)
+	return author, s, r
 }

@@ -56,9 +56,10 @@ func entries(lo, hi int) [][]byte {
 	return out
 }
 
-func TestSeedFollowsLive(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
+// authorAndPeer starts two nodes: one authors a feed of 1,000 entries,
+// the other has it in its routing table.
+func authorAndPeer(t *testing.T, ctx context.Context) (*feed.Feed, *Node) {
+	t.Helper()
 	a := startNode(t, nil)
 	b := startNode(t, a)
 	f, err := a.Repo.Feeds.Create("log")
@@ -71,6 +72,13 @@ func TestSeedFollowsLive(t *testing.T) {
 	if err := b.Host.WaitRoutingTable(ctx, 1); err != nil {
 		t.Fatal(err)
 	}
+	return f, b
+}
+
+func TestSeedFollowsLive(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	f, b := authorAndPeer(t, ctx)
 	if err := b.Seed(f.PublicKey(), nil, 0); err != nil {
 		t.Fatal(err)
 	}
@@ -170,18 +178,7 @@ func TestSeedMaxStorage(t *testing.T) {
 func TestHoldsAddUp(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	a := startNode(t, nil)
-	b := startNode(t, a)
-	f, err := a.Repo.Feeds.Create("log")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := f.Append(entries(0, 1000)...); err != nil {
-		t.Fatal(err)
-	}
-	if err := b.Host.WaitRoutingTable(ctx, 1); err != nil {
-		t.Fatal(err)
-	}
+	f, b := authorAndPeer(t, ctx)
 	if err := b.Seed(f.PublicKey(), &feed.Range{Lo: 0, Hi: 10}, 0); err != nil {
 		t.Fatal(err)
 	}

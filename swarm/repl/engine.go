@@ -212,20 +212,7 @@ func (e *Engine) WaitCaughtUp(ctx context.Context, pub crypto.PublicKey) error {
 	if s == nil {
 		return fmt.Errorf("wait for %s: not followed", crypto.FormatAddress(pub))
 	}
-	for {
-		up, forked, changed := s.waitState()
-		switch {
-		case forked:
-			return fmt.Errorf("%s: %w", s.f.Address(), feed.ErrForked)
-		case up:
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-changed:
-		}
-	}
+	return s.waitUntil(ctx, s.waitState)
 }
 
 // session returns the session of the feed at pub, creating it (and, if

@@ -112,11 +112,18 @@ func (e *Engine) StartFetch(pub crypto.PublicKey, want *feed.Range) (*Fetch, err
 // known are held, after at least one peer was heard from; or with
 // feed.ErrForked if the feed forks; or ctx's error.
 func (f *Fetch) Wait(ctx context.Context) error {
+	return f.s.waitUntil(ctx, func() (bool, bool, <-chan struct{}) { return f.s.fetchState(f.want) })
+}
+
+// waitUntil returns once state says done, with feed.ErrForked once it
+// says forked, or with ctx's error; state also returns a channel closed
+// at the next change, when it is asked again.
+func (s *session) waitUntil(ctx context.Context, state func() (done, forked bool, changed <-chan struct{})) error {
 	for {
-		done, forked, changed := f.s.fetchState(f.want)
+		done, forked, changed := state()
 		switch {
 		case forked:
-			return fmt.Errorf("%s: %w", f.s.f.Address(), feed.ErrForked)
+			return fmt.Errorf("%s: %w", s.f.Address(), feed.ErrForked)
 		case done:
 			return nil
 		}
