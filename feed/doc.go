@@ -47,8 +47,8 @@
 //	'F' pub 'e' be64(first)         -> entry chunk              consecutive entries first, first+1, ...
 //	'F' pub 'h' be64(tile)          -> hash tile                tree hashes tile*256 ... tile*256+255
 //	'F' pub 'x' be64(seq)           -> fork evidence
+//	'F' pub 'a' be64(seq)           -> (uvarint(segment) uvarint(offset) uvarint(length))...  dropped chunks whose holes are not yet punched
 //	'F' pub 'b' be64(segment)       -> uvarint(length) uvarint(live)  a blob segment file's committed and live bytes
-//	'F' pub 'p' be64(seq)           -> (uvarint(segment) uvarint(offset) uvarint(length))...  dropped chunks whose holes are not yet punched
 //
 // An entry chunk holds a run of consecutive entries that never crosses a
 // multiple of 64 and holds at most 256 KiB (a larger entry goes alone):

@@ -14,7 +14,7 @@ import (
 // process killed in between would leave that space allocated for good, so
 // the drop's batch also records the chunks whose holes are owed:
 //
-//	'F' pub 'p' be64(seq) -> (uvarint(segment) uvarint(offset) uvarint(length))...
+//	'F' pub 'a' be64(seq) -> (uvarint(segment) uvarint(offset) uvarint(length))...
 //
 // The record is deleted once the holes are punched; a feed opened with
 // records left punches their holes then. Punching a hole twice is
@@ -134,6 +134,11 @@ func (bl *blobs) forgetHoles(recs []holeRecord) {
 // the segment files are reconciled (segments deleted since are skipped).
 func (f *Feed) punchOwedHoles() error {
 	bl := f.blobs
+	if len(bl.segs) == 0 {
+		// No segment, no hole owed: and no seek, which in a large store
+		// read cold would cost an open a few hundred milliseconds.
+		return nil
+	}
 	lo, hi := kindBounds(f.pub, kindHoles)
 	it, err := f.s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {

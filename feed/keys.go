@@ -18,7 +18,7 @@ const (
 	kindRange      = 'r' // be64(lo) -> be64(hi): held ranges
 	kindFork       = 'x' // be64(seq) -> fork evidence
 	kindBlobSeg    = 'b' // be64(segment) -> blob segment record (blobs.go)
-	kindHoles      = 'p' // be64(seq) -> dropped chunks whose holes are owed (holes.go)
+	kindHoles      = 'a' // be64(seq) -> dropped chunks whose holes are owed (holes.go); next to 'b', whose blocks the open reads anyway
 )
 
 const feedKeyLen = 1 + 32 + 1 + 8
