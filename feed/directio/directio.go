@@ -18,7 +18,10 @@
 // NewWriter the bytes of the last partial block, which are written again.
 // A caller that wants to keep what it wrote in memory (for readers that
 // follow it) has the Writer hand over each buffer it wrote from
-// (SetRetire) rather than copy it.
+// (SetRetire) rather than copy it. A direct write returns only once the
+// disk has the data, so a caller with other work to do (a clone checking
+// and copying the next chunks) has the Writer write each full buffer in
+// the background while it fills a second one (SetAsync).
 //
 // Why bother: data written once and not read back soon (a log segment
 // that is synced anyway, a downloaded file) gains nothing from the cache
@@ -113,6 +116,36 @@ type Writer struct {
 	base   int64  // a multiple of Block
 	n      int
 	retire func(off int64, data []byte) []byte
+
+	spare   []byte     // with SetAsync: the buffer being written, or free
+	pending chan error // the write in flight, if any
+}
+
+// SetAsync makes the writer write each full buffer in the background
+// while the caller fills spare (a buffer of the same size) with what
+// comes next: the disk and the caller work at once. Flush and Pad wait for
+// the write, so that no write is in flight once they return (the
+// buffers may then be recycled); its error comes back from the next call.
+// Not with SetRetire.
+func (w *Writer) SetAsync(spare []byte) {
+	if w.retire != nil || len(spare) != len(w.buf) {
+		panic("directio: SetAsync: a spare buffer of the writer's size, and no retire")
+	}
+	w.spare = spare
+}
+
+// Spare is the buffer given to SetAsync that the writer is not writing
+// from now, for its owner to recycle once the writer is done.
+func (w *Writer) Spare() []byte { return w.spare }
+
+// wait waits for the write in flight.
+func (w *Writer) wait() error {
+	if w.pending == nil {
+		return nil
+	}
+	err := <-w.pending
+	w.pending = nil
+	return err
 }
 
 // SetRetire makes the writer offer each buffer it has written from to
@@ -170,12 +203,21 @@ func (w *Writer) Write(p []byte) (int, error) {
 // direct write the file system refuses after all is done again through
 // the page cache.
 func (w *Writer) writeBlocks(size, keep int) error {
-	_, err := w.fh.WriteAt(w.buf[:size], w.base)
-	if err != nil && isInvalid(err) && setDirect(w.fh, false) {
-		_, err = w.fh.WriteAt(w.buf[:size], w.base)
+	if err := w.wait(); err != nil {
+		return err
 	}
-	if err != nil {
-		return fmt.Errorf("write %s at offset %d: %w", w.fh.Name(), w.base, err)
+	if w.spare != nil && size == len(w.buf) && keep == size {
+		// A full buffer: write it behind, go on in the spare.
+		buf, base, done := w.buf, w.base, make(chan error, 1)
+		go func() { done <- w.writeAt(buf[:size], base) }() // waited for by wait
+		w.pending = done
+		w.buf, w.spare = w.spare, buf
+		w.n = 0
+		w.base += int64(keep)
+		return nil
+	}
+	if err := w.writeAt(w.buf[:size], w.base); err != nil {
+		return err
 	}
 	old, next := w.buf, w.buf
 	if w.retire != nil {
@@ -184,6 +226,19 @@ func (w *Writer) writeBlocks(size, keep int) error {
 	w.n = copy(next, old[keep:w.n])
 	w.buf = next
 	w.base += int64(keep)
+	return nil
+}
+
+// writeAt writes p at off, through the page cache if the file system
+// refuses a direct write after all.
+func (w *Writer) writeAt(p []byte, off int64) error {
+	_, err := w.fh.WriteAt(p, off)
+	if err != nil && isInvalid(err) && setDirect(w.fh, false) {
+		_, err = w.fh.WriteAt(p, off)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s at offset %d: %w", w.fh.Name(), off, err)
+	}
 	return nil
 }
 
@@ -209,7 +264,7 @@ func (w *Writer) Flush() error {
 // may go on writing after it, over the padding.
 func (w *Writer) Pad() error {
 	if w.n == 0 {
-		return nil
+		return w.wait()
 	}
 	full := int(AlignUp(int64(w.n)))
 	clear(w.buf[w.n:full]) // the padding of the last block

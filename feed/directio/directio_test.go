@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -28,7 +29,7 @@ func dirs(t *testing.T) []string {
 // goes on after a Flush, the file is the plain concatenation of the
 // writes. Writers with a retire hook (SetRetire) swap buffers now and
 // then: every retired buffer must hold, unchanged to the end, the data at
-// its offset.
+// its offset. Writers with SetAsync write full buffers in the background.
 func TestWriterAgainstConcatenation(t *testing.T) {
 	type retired struct {
 		off  int64
@@ -40,6 +41,7 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		var want []byte
 		var w *Writer
+		behind := 0 // writes that returned with a buffer still being written (SetAsync)
 		var fh *os.File
 		for round := range 60 {
 			if w == nil || rng.IntN(3) == 0 { // reopen at the end
@@ -53,7 +55,10 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				}
 				off := int64(len(want))
 				w = NewWriter(fh, AlignedBuffer(4*Block), off, want[AlignDown(off):])
-				if rng.IntN(2) == 0 {
+				switch rng.IntN(3) {
+				case 1:
+					w.SetAsync(AlignedBuffer(4 * Block))
+				case 2:
 					w.SetRetire(func(off int64, data []byte) []byte {
 						if off%Block != 0 || len(data) > 4*Block {
 							t.Fatalf("retired %d bytes at offset %d", len(data), off)
@@ -74,6 +79,9 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				}
 				if _, err := w.Write(p); err != nil {
 					t.Fatal(err)
+				}
+				if w.pending != nil {
+					behind++
 				}
 				want = append(want, p...)
 			}
@@ -96,8 +104,8 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				}
 			}
 		}
-		if len(kept) == 0 {
-			t.Errorf("%s: no buffer was retired", dir)
+		if len(kept) == 0 || behind == 0 {
+			t.Errorf("%s: %d buffers retired, %d writes left in flight: a mode went untested", dir, len(kept), behind)
 		}
 		fh.Close()
 	}
@@ -162,5 +170,31 @@ func TestReadAt(t *testing.T) {
 			}
 		}
 		fh.Close()
+	}
+}
+
+// An asynchronous write that fails fails the writer's next call, which
+// names the file and offset.
+func TestAsyncWriteError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro")
+	if err := os.WriteFile(path, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fh, err := os.Open(path) // read-only: every write fails
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fh.Close()
+	w := NewWriter(fh, AlignedBuffer(Block), 0, nil)
+	w.SetAsync(AlignedBuffer(Block))
+	if _, err := w.Write(make([]byte, Block)); err != nil {
+		t.Fatalf("the first buffer's write failed before it was made: %v", err)
+	}
+	_, err = w.Write(make([]byte, Block))
+	if err == nil {
+		err = w.Flush()
+	}
+	if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "offset 0") {
+		t.Fatalf("write to a read-only file: %v, want an error naming it and offset 0", err)
 	}
 }
