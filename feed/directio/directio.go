@@ -138,7 +138,11 @@ func (w *Writer) SetAsync(spare []byte) {
 // from now, for its owner to recycle once the writer is done.
 func (w *Writer) Spare() []byte { return w.spare }
 
-// wait waits for the write in flight.
+// Wait waits for the write in flight (SetAsync) and returns its error:
+// what a caller that gives up on the writer calls before recycling its
+// buffers, rather than Flush, which would write what is buffered.
+func (w *Writer) Wait() error { return w.wait() }
+
 func (w *Writer) wait() error {
 	if w.pending == nil {
 		return nil

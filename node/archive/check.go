@@ -40,16 +40,29 @@ func (a *Archive) CheckFiles(ctx context.Context, at int64, progress func(done, 
 		if f.Kind != KindFile {
 			continue
 		}
-		if !a.holdsChunks(f) {
+		held, err := a.checkIfHeld(ctx, f, snap.Version)
+		if err != nil {
+			return res, err
+		}
+		if held {
+			res.Checked++
+		} else {
 			res.NotHeld++
-			continue
 		}
-		if err := a.checkFile(ctx, f); err != nil {
-			return res, fmt.Errorf("version %d: %w", snap.Version, err)
-		}
-		res.Checked++
 	}
 	return res, nil
+}
+
+// checkIfHeld checks f, a file of version v, against its hash if its
+// chunks are held, and reports whether they are.
+func (a *Archive) checkIfHeld(ctx context.Context, f *File, v int64) (held bool, err error) {
+	if !a.holdsChunks(f) {
+		return false, nil
+	}
+	if err := a.checkFile(ctx, f); err != nil {
+		return true, fmt.Errorf("version %d: %w", v, err)
+	}
+	return true, nil
 }
 
 // holdsChunks reports whether every chunk of f is held.
@@ -111,18 +124,23 @@ func (a *Archive) CheckHistory(ctx context.Context, progress func(done, total in
 			if err != nil {
 				return res, fmt.Errorf("version %d: %w", pos+1, err)
 			}
-			if !ok || seen[contentKey(f)] {
+			if !ok {
 				continue
 			}
-			seen[contentKey(f)] = true
-			if !a.holdsChunks(f) {
+			key := contentKey(f)
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
+			held, err := a.checkIfHeld(ctx, f, pos+1)
+			if err != nil {
+				return res, err
+			}
+			if held {
+				res.Checked++
+			} else {
 				res.NotHeld++
-				continue
 			}
-			if err := a.checkFile(ctx, f); err != nil {
-				return res, fmt.Errorf("version %d: %w", pos+1, err)
-			}
-			res.Checked++
 		}
 	}
 	return res, nil

@@ -364,8 +364,10 @@ func (w *writer) copyTo(ctx context.Context, out *os.File, f *File) error {
 	dw := directio.NewWriter(out, directio.GetBuffer(directio.BufferSize), 0, nil)
 	dw.SetAsync(directio.GetBuffer(directio.BufferSize))
 	_, err := w.a.copyFile(ctx, w.holder, progressWriter{dw, w}, f)
-	if ferr := dw.Flush(); err == nil {
-		err = ferr
+	if err == nil {
+		err = dw.Flush()
+	} else {
+		dw.Wait() // the file is removed: nothing more to write, but the buffers go back only once the write in flight is done
 	}
 	directio.PutBuffer(dw.Buffer())
 	directio.PutBuffer(dw.Spare())

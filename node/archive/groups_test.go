@@ -29,17 +29,6 @@ func TestPlanJobs(t *testing.T) {
 		}
 		return fs
 	}
-	names := func(jobs [][]*File) [][]string {
-		var out [][]string
-		for _, j := range jobs {
-			var ns []string
-			for _, f := range j {
-				ns = append(ns, f.Path)
-			}
-			out = append(out, ns)
-		}
-		return out
-	}
 	cases := []struct {
 		name  string
 		files []*File
@@ -57,7 +46,7 @@ func TestPlanJobs(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got := names(planJobs(tc.files))
+			got := jobNames(planJobs(tc.files))
 			want := tc.want
 			if want == nil { // groups of groupFiles
 				want = [][]string{nil, {fmt.Sprintf("f%03d", groupFiles)}}
@@ -109,21 +98,26 @@ func TestPlanLanes(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			var got [][][]string
 			for _, lane := range planLanes(tc.jobs) {
-				var l [][]string
-				for _, j := range lane {
-					var ns []string
-					for _, f := range j {
-						ns = append(ns, f.Path)
-					}
-					l = append(l, ns)
-				}
-				got = append(got, l)
+				got = append(got, jobNames(lane))
 			}
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("planLanes = %v, want %v", got, tc.want)
 			}
 		})
 	}
+}
+
+// jobNames returns the paths of the files of each job.
+func jobNames(jobs [][]*File) [][]string {
+	var out [][]string
+	for _, j := range jobs {
+		var ns []string
+		for _, f := range j {
+			ns = append(ns, f.Path)
+		}
+		out = append(out, ns)
+	}
+	return out
 }
 
 // TestCloneGroupsOfSmallFiles clones a tree of small files, several

@@ -170,19 +170,30 @@ func (e *Engine) enter() bool {
 // nil) or the entries of *want, and, if live, new checkpoints as they
 // appear. The node then calls Connect for the feed's providers.
 func (e *Engine) Follow(pub crypto.PublicKey, want *feed.Range, live bool) error {
-	if want != nil && (want.Lo < 0 || want.Hi < want.Lo) {
-		return fmt.Errorf("follow %s: bad range %s", crypto.FormatAddress(pub), want)
-	}
-	s, err := e.session(pub, true)
+	s, err := e.wantingSession("follow", pub, want)
 	if err != nil {
 		return err
-	}
-	if _, forked := s.f.Forked(); forked {
-		return fmt.Errorf("follow %s: %w", s.f.Address(), feed.ErrForked)
 	}
 	w := WantOf(want, live)
 	s.setWants(func(ws *wants) { ws.follow = &w })
 	return nil
+}
+
+// wantingSession checks want (nil: every entry) and returns the session
+// of the feed at pub to add it to, creating a replica in the store if it
+// holds none; verb names the caller in errors.
+func (e *Engine) wantingSession(verb string, pub crypto.PublicKey, want *feed.Range) (*session, error) {
+	if want != nil && (want.Lo < 0 || want.Hi < want.Lo) {
+		return nil, fmt.Errorf("%s %s: bad range %s", verb, crypto.FormatAddress(pub), want)
+	}
+	s, err := e.session(pub, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, forked := s.f.Forked(); forked {
+		return nil, fmt.Errorf("%s %s: %w", verb, s.f.Address(), feed.ErrForked)
+	}
+	return s, nil
 }
 
 // Unfollow stops replicating the feed at pub (it is still served), but

@@ -23,7 +23,7 @@ type Local struct {
 // Want says what to replicate: every entry up to the best checkpoint known
 // (All), or the entries of Ranges clipped to that checkpoint; the engine
 // wants the union of what the feed's follow and fetches want (see
-// Engine.Fetch). Live keeps following new checkpoints; otherwise the want
+// Engine.StartFetch). Live keeps following new checkpoints; otherwise the want
 // ends once caught up.
 type Want struct {
 	All    bool

@@ -93,15 +93,9 @@ type Fetch struct {
 // the feed's providers; Wait says when the entries are held; Stop ends
 // the fetch's want.
 func (e *Engine) StartFetch(pub crypto.PublicKey, want *feed.Range) (*Fetch, error) {
-	if want != nil && (want.Lo < 0 || want.Hi < want.Lo) {
-		return nil, fmt.Errorf("fetch %s: bad range %s", crypto.FormatAddress(pub), want)
-	}
-	s, err := e.session(pub, true)
+	s, err := e.wantingSession("fetch", pub, want)
 	if err != nil {
 		return nil, err
-	}
-	if _, forked := s.f.Forked(); forked {
-		return nil, fmt.Errorf("fetch %s: %w", s.f.Address(), feed.ErrForked)
 	}
 	f := &Fetch{s: s, want: WantOf(want, false)}
 	s.setWants(func(ws *wants) { f.id = ws.addFetch(f.want) })
