@@ -40,29 +40,25 @@ func (a *Archive) CheckFiles(ctx context.Context, at int64, progress func(done, 
 		if f.Kind != KindFile {
 			continue
 		}
-		held, err := a.checkIfHeld(ctx, f, snap.Version)
-		if err != nil {
+		if err := a.checkIfHeld(ctx, f, snap.Version, &res.Checked, &res.NotHeld); err != nil {
 			return res, err
-		}
-		if held {
-			res.Checked++
-		} else {
-			res.NotHeld++
 		}
 	}
 	return res, nil
 }
 
 // checkIfHeld checks f, a file of version v, against its hash if its
-// chunks are held, and reports whether they are.
-func (a *Archive) checkIfHeld(ctx context.Context, f *File, v int64) (held bool, err error) {
+// chunks are held, and counts it in checked or notHeld.
+func (a *Archive) checkIfHeld(ctx context.Context, f *File, v int64, checked, notHeld *int) error {
 	if !a.holdsChunks(f) {
-		return false, nil
+		*notHeld++
+		return nil
 	}
 	if err := a.checkFile(ctx, f); err != nil {
-		return true, fmt.Errorf("version %d: %w", v, err)
+		return fmt.Errorf("version %d: %w", v, err)
 	}
-	return true, nil
+	*checked++
+	return nil
 }
 
 // holdsChunks reports whether every chunk of f is held.
@@ -132,14 +128,8 @@ func (a *Archive) CheckHistory(ctx context.Context, progress func(done, total in
 				continue
 			}
 			seen[key] = true
-			held, err := a.checkIfHeld(ctx, f, pos+1)
-			if err != nil {
+			if err := a.checkIfHeld(ctx, f, pos+1, &res.Checked, &res.NotHeld); err != nil {
 				return res, err
-			}
-			if held {
-				res.Checked++
-			} else {
-				res.NotHeld++
 			}
 		}
 	}
