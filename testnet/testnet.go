@@ -167,8 +167,11 @@ func (nd *Node) bin() string {
 
 func (nd *Node) env() []string {
 	env := append([]string{"STELE_PATH=" + nd.Repo, "HOME=" + nd.net.Dir, "PATH=" + os.Getenv("PATH")}, nd.Env...)
-	if v := os.Getenv("STELE_LOG"); v != "" {
-		env = append(env, "STELE_LOG="+v)
+	// The log level, and the Go runtime's knobs, for profiling a testnet.
+	for _, name := range []string{"STELE_LOG", "GOGC", "GOMEMLIMIT", "GODEBUG", "GOMAXPROCS"} {
+		if v := os.Getenv(name); v != "" {
+			env = append(env, name+"="+v)
+		}
 	}
 	return env
 }
