@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bytes"
 	"sync"
 
 	"github.com/steledb/stele/feed/directio"
@@ -41,6 +42,11 @@ type window struct {
 	data []byte
 	refs int  // readers using it
 	gone bool // evicted: recycled once the last reader lets go
+	// written: the bytes a batch of this store wrote and committed, not
+	// read back from the disk. Their checksums were computed from these
+	// very bytes, so a reader need not check them again (a check guards
+	// against what the disk did, and these never came from it).
+	written bool
 }
 
 func (w *window) holds(seg uint64, off, n int64) bool {
@@ -121,6 +127,24 @@ func (c *recentCache) newestLocked(bl *blobs, seg uint64, off, n int64) *window 
 	return nil
 }
 
+// nextAfter returns the start of the first window of bl's segment seg
+// that starts after off, or -1 if there is none: where a read from the
+// disk at off can stop, the cache holding what follows.
+func (c *recentCache) nextAfter(bl *blobs, seg uint64, off int64) int64 {
+	if c == nil {
+		return -1
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	next := int64(-1)
+	for _, w := range c.windows {
+		if w.bl == bl && w.seg == seg && w.off > off && (next < 0 || w.off < next) {
+			next = w.off
+		}
+	}
+	return next
+}
+
 // copyOut copies [off, off+len(p)) of bl's segment seg into p if windows
 // hold all of it (a chunk written across two buffers).
 func (c *recentCache) copyOut(bl *blobs, seg uint64, off int64, p []byte) bool {
@@ -167,12 +191,26 @@ func (c *recentCache) drop(bl *blobs, seg uint64, all bool) {
 	c.windows = kept
 }
 
-// retire keeps a buffer the segment writer has written from, if it holds
-// enough data to be worth it, for the recent cache once the batch commits.
+// recentCopyMin is the least data a partly filled buffer must hold for a
+// copy of it to be kept: the bytes a batch wrote past its last full
+// buffer, which a reader following the writer wants as much as the rest.
+// (Left out, every batch of a peer's 4 MiB answers left a gap that the
+// clone's writer, right behind, read from the disk: a third of a 1 GiB
+// clone was read back so.) Smaller ones would crowd the cache with
+// windows for little gain.
+const recentCopyMin = 64 << 10
+
+// retire keeps a buffer the segment writer has written from for the
+// recent cache once the batch commits: the buffer itself if it holds
+// enough data to be worth its size, a copy of its data if that is not
+// too small.
 func (w *blobWriter) retire(off int64, data []byte) []byte {
 	if len(data) < recentMin {
+		if len(data) >= recentCopyMin {
+			w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: bytes.Clone(data), written: true})
+		}
 		return data[:cap(data)]
 	}
-	w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: data})
+	w.retired = append(w.retired, &window{bl: w.bl, seg: w.seg, off: off, data: data, written: true})
 	return directio.GetBuffer(cap(data))
 }

@@ -148,8 +148,8 @@ func TestRecentReads(t *testing.T) {
 }
 
 // An aborted batch's buffers never reach the cache: the next batch writes
-// other bytes at the same offsets (too few to be kept itself, so they are
-// read from the disk), and readers get those.
+// other bytes at the same offsets (too few to be kept itself, even as a
+// copy, so they are read from the disk), and readers get those.
 func TestRecentAbortedBatch(t *testing.T) {
 	s := openTestStore(t, t.TempDir(), 1)
 	f, _ := s.Create("big")
@@ -184,7 +184,7 @@ func TestRecentAbortedBatch(t *testing.T) {
 		return refs
 	}
 	aborted := batch(largeEntries(2, 6), false)
-	small := [][]byte{bytes.Repeat([]byte("new"), 30_000)}
+	small := [][]byte{bytes.Repeat([]byte("new"), 6_000)} // a segment chunk, under recentCopyMin
 	committed := batch(small, true)
 	if aborted[0].seg != committed[0].seg || aborted[0].off != committed[0].off {
 		t.Fatalf("the second batch went to %+v, the aborted one to %+v: not the same place", committed[0], aborted[0])
@@ -270,5 +270,99 @@ func TestScanWindowKept(t *testing.T) {
 		if n := f.blobs.diskReads.Load() - before; n != 1 {
 			t.Errorf("batch %d: %d reads of the disk for the 8 entries of one chunk, want 1", seed, n)
 		}
+	}
+}
+
+// sizedEntries are n random entries of size+rng.IntN(100) bytes each.
+func sizedEntries(seed uint64, n, size int) [][]byte {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	out := make([][]byte, n)
+	for i := range out {
+		out[i] = make([]byte, size+rng.IntN(100))
+		for j := range out[i] {
+			out[i][j] = byte(rng.Uint32())
+		}
+	}
+	return out
+}
+
+// appendAndScan appends batches of four entries of size bytes (a bit
+// more than a writer's buffer each, so each batch ends in a partly
+// filled one) and scans them all right after, as a clone's writer does.
+func appendAndScan(t *testing.T, size int) *Feed {
+	t.Helper()
+	s := openTestStore(t, t.TempDir(), 1)
+	f, _ := s.Create("big")
+	var want [][]byte
+	for seed := range uint64(5) {
+		b := sizedEntries(seed, 4, size)
+		if _, err := f.Append(b...); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, b...)
+	}
+	err := f.Scan(0, int64(len(want)), func(i int64, got []byte) error {
+		if !bytes.Equal(got, want[i]) {
+			return fmt.Errorf("entry %d differs", i)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// What a batch wrote past its last full buffer is kept too (copied out
+// of the buffer, which is too empty to keep): a scan right behind the
+// writer reads nothing from the disk.
+func TestRecentKeepsBatchEnds(t *testing.T) {
+	f := appendAndScan(t, 1<<20+50_000) // batches end 200 KB into a buffer
+	if n := f.blobs.diskReads.Load(); n != 0 {
+		t.Errorf("%d reads of the disk, want none", n)
+	}
+}
+
+// Where the cache lacks a batch's last few bytes, a scan reads them from
+// the disk and stops where the cache takes over again, rather than read
+// ahead (a 4 MiB window) over chunks the cache holds.
+func TestDiskReadStopsAtTheCache(t *testing.T) {
+	const size = 1<<20 + 1000 // batches end a few KiB into a buffer, not kept
+	f := appendAndScan(t, size)
+	reads, read := f.blobs.diskReads.Load(), f.blobs.diskBytes.Load()
+	if reads == 0 {
+		t.Fatal("no read of the disk: the test no longer leaves gaps in the cache")
+	}
+	// Each read: the chunk that runs into the gap, the gap, alignment.
+	if per := read / reads; per > size+recentCopyMin+2*directio.Block {
+		t.Errorf("%d reads of %d bytes each on average, want at most a chunk and a gap", reads, per)
+	}
+}
+
+// A window read from the disk and kept for the next scan still has its
+// chunks checked when they are served from the cache: only the bytes
+// this store wrote (whose checksums were computed from them) are not.
+func TestDiskWindowStillChecked(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), 1)
+	f, _ := s.Create("small")
+	if _, err := f.Append(sizedEntries(1, 1, 20_000)...); err != nil { // too small to be kept
+		t.Fatal(err)
+	}
+	if _, err := f.Get(0); err != nil || f.blobs.diskReads.Load() != 1 {
+		t.Fatalf("first read: %v, %d reads of the disk, want 1", err, f.blobs.diskReads.Load())
+	}
+	c := s.recent
+	c.mu.Lock()
+	if len(c.windows) != 1 || c.windows[0].written {
+		c.mu.Unlock()
+		t.Fatalf("the cache holds %d windows, want the one read from the disk", len(c.windows))
+	}
+	c.windows[0].data[100] ^= 1 // damage, as a bad disk read would have
+	c.mu.Unlock()
+	if _, err := f.Get(0); !errors.Is(err, errCorruptChunk) {
+		t.Errorf("read of a damaged window from the cache: %v, want a checksum mismatch", err)
+	}
+	if n := f.blobs.diskReads.Load(); n != 1 {
+		t.Errorf("%d reads of the disk, want the second from the cache", n)
 	}
 }
