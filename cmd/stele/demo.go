@@ -39,7 +39,7 @@ printed with its output.`,
   go run ./cmd/stele demo /tmp/stele-demo`,
 		Args: rangeArgs(0, 1, "at most one DIR"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			dir, err := quickstartDir(a, args)
+			dir, err := newTourDir(a, "demo", args)
 			if err != nil {
 				return err
 			}

@@ -29,7 +29,7 @@ outside DIR is touched, and DIR is left in place to explore further.`,
   go run ./cmd/stele quickstart /tmp/tour`,
 		Args: rangeArgs(0, 1, "at most one DIR"),
 		RunE: runE(func(cmd *cobra.Command, args []string) error {
-			dir, err := quickstartDir(a, args)
+			dir, err := newTourDir(a, "quickstart", args)
 			if err != nil {
 				return err
 			}
@@ -38,22 +38,23 @@ outside DIR is touched, and DIR is left in place to explore further.`,
 	}
 }
 
-// quickstartDir returns the tour's directory: DIR, which must be absent
-// or empty, or a new temporary directory.
-func quickstartDir(a *app, args []string) (string, error) {
+// newTourDir returns the directory the command (quickstart or demo) works
+// in: DIR, which must be absent or empty, or a new temporary directory
+// named after the command.
+func newTourDir(a *app, command string, args []string) (string, error) {
 	if len(args) == 0 {
 		tmp := a.env("TMPDIR")
 		if tmp == "" {
 			tmp = os.TempDir()
 		}
-		return os.MkdirTemp(tmp, "stele-quickstart-")
+		return os.MkdirTemp(tmp, "stele-"+command+"-")
 	}
 	dir, err := filepath.Abs(args[0])
 	if err != nil {
 		return "", err
 	}
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
-		return "", fmt.Errorf("quickstart: %s is not empty: give a new or empty directory", dir)
+		return "", fmt.Errorf("%s: %s is not empty: give a new or empty directory", command, dir)
 	}
 	return dir, os.MkdirAll(dir, 0o700)
 }
