@@ -440,14 +440,15 @@ func (w *blobWriter) committed(doomed []uint64) {
 
 // abort undoes the batch's writes when b was not committed.
 func (w *blobWriter) abort() {
+	opened := w.sw != nil
+	w.close() // first: waiting for a write in flight may retire its buffer
 	for _, r := range w.retired {
 		recycle(r)
 	}
 	w.retired = nil
-	if w.sw == nil {
+	if !opened {
 		return
 	}
-	w.close()
 	if w.created {
 		w.bl.mu.Lock()
 		if fh, ok := w.bl.files[w.seg]; ok {

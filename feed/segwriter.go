@@ -45,7 +45,12 @@ func openSegmentWriter(path string, length int64, create bool, size int, tail []
 			return nil, fmt.Errorf("blob segment %s: read its last block: %w", path, err)
 		}
 	}
-	return &segmentWriter{fh: fh, w: directio.NewWriter(fh, buf, length, tail)}, nil
+	w := directio.NewWriter(fh, buf, length, tail)
+	// Each full buffer is written while the next fills: a replica's
+	// applier copies chunks in while the disk takes the last 4 MiB,
+	// rather than waiting for it with the feed's write lock held.
+	w.SetAsync(directio.GetBuffer(size))
+	return &segmentWriter{fh: fh, w: w}, nil
 }
 
 // offset is where the next byte written goes.
@@ -68,9 +73,12 @@ func (w *segmentWriter) finish() error {
 	return nil
 }
 
-// close recycles the writer's buffer (the one it writes from now: see
+// close waits for the write in flight, if the batch gives up before
+// finish, recycles the writer's buffers (the ones it holds now: see
 // blobWriter.retire) and closes the file.
 func (w *segmentWriter) close() error {
+	w.w.Wait() // an error here is the batch's, which is being given up
 	directio.PutBuffer(w.w.Buffer())
+	directio.PutBuffer(w.w.Spare())
 	return w.fh.Close()
 }

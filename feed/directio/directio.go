@@ -117,8 +117,9 @@ type Writer struct {
 	n      int
 	retire func(off int64, data []byte) []byte
 
-	spare   []byte     // with SetAsync: the buffer being written, or free
-	pending chan error // the write in flight, if any
+	spare       []byte     // with SetAsync: the buffer being written, or free
+	pending     chan error // the write in flight, if any
+	pendingBase int64      // where it goes
 }
 
 // SetAsync makes the writer write each full buffer in the background
@@ -126,10 +127,12 @@ type Writer struct {
 // comes next: the disk and the caller work at once. Flush and Pad wait for
 // the write, so that no write is in flight once they return (the
 // buffers may then be recycled); its error comes back from the next call.
-// Not with SetRetire.
+// With SetRetire, a buffer written in the background is offered to retire
+// once its write is done (by the call that waits for it), and what retire
+// returns becomes the spare.
 func (w *Writer) SetAsync(spare []byte) {
-	if w.retire != nil || len(spare) != len(w.buf) {
-		panic("directio: SetAsync: a spare buffer of the writer's size, and no retire")
+	if len(spare) != len(w.buf) {
+		panic("directio: SetAsync: a spare buffer of the writer's size")
 	}
 	w.spare = spare
 }
@@ -149,6 +152,9 @@ func (w *Writer) wait() error {
 	}
 	err := <-w.pending
 	w.pending = nil
+	if err == nil && w.retire != nil {
+		w.spare = w.retire(w.pendingBase, w.spare)
+	}
 	return err
 }
 
@@ -214,7 +220,7 @@ func (w *Writer) writeBlocks(size, keep int) error {
 		// A full buffer: write it behind, go on in the spare.
 		buf, base, done := w.buf, w.base, make(chan error, 1)
 		go func() { done <- w.writeAt(buf[:size], base) }() // waited for by wait
-		w.pending = done
+		w.pending, w.pendingBase = done, base
 		w.buf, w.spare = w.spare, buf
 		w.n = 0
 		w.base += int64(keep)

@@ -29,7 +29,8 @@ func dirs(t *testing.T) []string {
 // goes on after a Flush, the file is the plain concatenation of the
 // writes. Writers with a retire hook (SetRetire) swap buffers now and
 // then: every retired buffer must hold, unchanged to the end, the data at
-// its offset. Writers with SetAsync write full buffers in the background.
+// its offset, and be retired only once the file holds it. Writers with
+// SetAsync write full buffers in the background, with or without retire.
 func TestWriterAgainstConcatenation(t *testing.T) {
 	type retired struct {
 		off  int64
@@ -41,7 +42,8 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 		rng := rand.New(rand.NewPCG(1, 2))
 		var want []byte
 		var w *Writer
-		behind := 0 // writes that returned with a buffer still being written (SetAsync)
+		behind := 0        // writes that returned with a buffer still being written (SetAsync)
+		retiredBehind := 0 // buffers retired by a writer with SetAsync too
 		var fh *os.File
 		for round := range 60 {
 			if w == nil || rng.IntN(3) == 0 { // reopen at the end
@@ -55,13 +57,19 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				}
 				off := int64(len(want))
 				w = NewWriter(fh, AlignedBuffer(4*Block), off, want[AlignDown(off):])
-				switch rng.IntN(3) {
-				case 1:
-					w.SetAsync(AlignedBuffer(4 * Block))
-				case 2:
+				mode := rng.IntN(4)
+				if mode == 2 || mode == 3 {
 					w.SetRetire(func(off int64, data []byte) []byte {
 						if off%Block != 0 || len(data) > 4*Block {
 							t.Fatalf("retired %d bytes at offset %d", len(data), off)
+						}
+						// Retired only once written: the file has the data.
+						file, err := os.ReadFile(path)
+						if err != nil || int64(len(file)) < off+int64(len(data)) || !bytes.Equal(file[off:off+int64(len(data))], data) {
+							t.Fatalf("%s: buffer retired at offset %d before the file held its %d bytes (%v)", dir, off, len(data), err)
+						}
+						if mode == 3 {
+							retiredBehind++
 						}
 						if rng.IntN(3) == 0 {
 							return data[:cap(data)] // go on with the same buffer
@@ -69,6 +77,9 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 						kept = append(kept, retired{off, data})
 						return AlignedBuffer(4 * Block)
 					})
+				}
+				if mode == 1 || mode == 3 {
+					w.SetAsync(AlignedBuffer(4 * Block))
 				}
 			}
 			for range rng.IntN(5) {
@@ -104,8 +115,8 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				}
 			}
 		}
-		if len(kept) == 0 || behind == 0 {
-			t.Errorf("%s: %d buffers retired, %d writes left in flight: a mode went untested", dir, len(kept), behind)
+		if len(kept) == 0 || behind == 0 || retiredBehind == 0 {
+			t.Errorf("%s: %d buffers retired (%d by asynchronous writers), %d writes left in flight: a mode went untested", dir, len(kept), retiredBehind, behind)
 		}
 		fh.Close()
 	}
