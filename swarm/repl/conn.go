@@ -143,6 +143,7 @@ func (c *conn) readLoop() {
 			return
 		}
 		if d, ok := msg.(*wire.Data); ok {
+			c.arrived(d)
 			select {
 			case c.applyQ <- arrived{d, buf}:
 			case <-c.done:
@@ -156,6 +157,17 @@ func (c *conn) readLoop() {
 			return
 		}
 	}
+}
+
+// arrived tells the machine that d came in, before it waits for an
+// applier: the peer may be asked for more meanwhile.
+func (c *conn) arrived(d *wire.Data) {
+	var bytes int64
+	for _, e := range d.Entries {
+		bytes += int64(len(e))
+	}
+	now := c.s.e.clock.Now()
+	c.s.do(func(m *Machine) { m.DataArrived(now, c.id, d.ID, bytes) })
 }
 
 // violation blocks the peer: it broke the protocol or sent data that

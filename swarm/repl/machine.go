@@ -276,12 +276,36 @@ func (m *Machine) Expect(id PeerID, reqID uint64) (req wire.Request, ok bool) {
 	return req, false
 }
 
+// DataArrived reports that the answer to request reqID, bytes of
+// entries, came in from the peer and is about to be verified and stored
+// (DataApplied follows, or the peer is found to misbehave). The peer's
+// window counts it no more, so the peer serves more while we apply it,
+// and its measurements take the arrival time: how fast the peer answers,
+// not how fast we store. Callers that apply as they receive may skip it.
+func (m *Machine) DataArrived(now time.Time, id PeerID, reqID uint64, bytes int64) {
+	p, ok := m.peers[id]
+	if !ok {
+		return
+	}
+	r, ok := p.reqs[reqID]
+	if !ok || !r.arrived.IsZero() {
+		return
+	}
+	prev := p.arrive(r, now)
+	p.observe(now, prev, r, bytes, m.cfg)
+	m.step(now)
+}
+
 // DataApplied reports that the peer answered request reqID with count
 // entries (bytes in all) that verified and are stored.
 func (m *Machine) DataApplied(now time.Time, id PeerID, reqID uint64, count, bytes int64) {
 	p, ok := m.peers[id]
 	if !ok {
 		return
+	}
+	arrived := false
+	if r, ok := p.reqs[reqID]; ok {
+		arrived = !r.arrived.IsZero()
 	}
 	r, prev := p.answered(reqID, now)
 	if r == nil {
@@ -293,7 +317,9 @@ func (m *Machine) DataApplied(now time.Time, id PeerID, reqID uint64, count, byt
 	if r.live {
 		twin := r.twin
 		m.release(r)
-		p.observe(now, prev, r, bytes, m.cfg)
+		if !arrived {
+			p.observe(now, prev, r, bytes, m.cfg)
+		}
 		m.block.observe(count, bytes)
 		if twin != nil && twin.live {
 			m.cancel(twin, now)
@@ -343,7 +369,7 @@ func (m *Machine) Tick(now time.Time) {
 			continue
 		}
 		for _, r := range p.sortedReqs() {
-			if now.Sub(r.sent) >= p.timeout(m.cfg) {
+			if r.arrived.IsZero() && now.Sub(r.sent) >= p.timeout(m.cfg) {
 				m.expire(p, r, now)
 			}
 		}

@@ -19,7 +19,10 @@ type request struct {
 	wire.Request
 	peer *peer
 	sent time.Time
-	live bool     // counts as in flight (false once answered, expired or cancelled)
+	// arrived is when its answer came in (DataArrived), to be verified
+	// and stored: from then on the peer owes nothing for it.
+	arrived time.Time
+	live    bool     // counts as in flight (false once answered, expired or cancelled)
 	twin *request // the same range asked of another peer at the end of a transfer
 }
 
@@ -42,6 +45,7 @@ type peer struct {
 	toldRanges feed.RangeSet // our ranges as we announced them
 
 	reqs        map[uint64]*request
+	arrivedN    int // of reqs, those whose answer arrived and is being applied
 	expired     map[uint64]expiredReq
 	window      int
 	cannotProve int64 // a size it said it cannot prove against
@@ -74,10 +78,20 @@ func newPeer(id PeerID, st PeerState, now time.Time, cfg MachineConfig) *peer {
 	}
 }
 
-func (p *peer) pending() bool { return len(p.reqs)+len(p.expired) > 0 }
+// owed is how many of its requests the peer has still to answer.
+func (p *peer) owed() int { return len(p.reqs) - p.arrivedN }
 
+// pending reports whether the peer owes any answer, to a live request or
+// an expired one.
+func (p *peer) pending() bool { return p.owed()+len(p.expired) > 0 }
+
+// canSend reports whether the peer's window has room. Answers that arrived
+// and are being verified and stored do not count: the peer is done with
+// them, and counting them would leave it idle while we work (with a window
+// of three and two answers being applied, it would serve one request at a
+// time, reading each from its disk only once it had sent the last).
 func (p *peer) canSend(now time.Time, cfg MachineConfig) bool {
-	return len(p.reqs) < min(p.window, cfg.MaxInFlight) && !now.Before(p.backoff)
+	return p.owed() < min(p.window, cfg.MaxInFlight) && !now.Before(p.backoff)
 }
 
 // requestSize returns the checkpoint size to ask this peer to prove
@@ -113,7 +127,10 @@ func (p *peer) sent(r *request, now time.Time) {
 func (p *peer) answered(id uint64, now time.Time) (r *request, prev time.Time) {
 	prev = p.lastAnswer
 	if live, ok := p.reqs[id]; ok {
-		delete(p.reqs, id)
+		p.drop(live)
+		if !live.arrived.IsZero() {
+			return live, prev // the answer was counted when it arrived
+		}
 		r = live
 	} else if e, ok := p.expired[id]; ok {
 		delete(p.expired, id)
@@ -129,9 +146,35 @@ func (p *peer) answered(id uint64, now time.Time) (r *request, prev time.Time) {
 	return r, prev
 }
 
+// arrive records that the answer to live request r came in at now, to
+// be verified and stored, and returns the time of the peer's previous
+// answer.
+func (p *peer) arrive(r *request, now time.Time) (prev time.Time) {
+	prev = p.lastAnswer
+	r.arrived = now
+	p.arrivedN++
+	p.lastAnswer = now
+	p.silentSince = time.Time{}
+	if p.pending() {
+		p.silentSince = now
+	}
+	return prev
+}
+
+// drop takes r out of the peer's live requests.
+func (p *peer) drop(r *request) {
+	if _, ok := p.reqs[r.ID]; !ok {
+		return
+	}
+	delete(p.reqs, r.ID)
+	if !r.arrived.IsZero() {
+		p.arrivedN--
+	}
+}
+
 // expire moves a live request to the expired set (keeping it bounded).
 func (p *peer) expire(r *request, now time.Time, maxExpired int) {
-	delete(p.reqs, r.ID)
+	p.drop(r)
 	if len(p.expired) >= maxExpired {
 		delete(p.expired, slices.Min(slices.Collect(maps.Keys(p.expired))))
 	}

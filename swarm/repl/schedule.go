@@ -87,7 +87,7 @@ func (m *Machine) endgame(p *peer, now time.Time) bool {
 	var best *request
 	for _, id := range m.reqIDs() {
 		r := m.reqs[id]
-		if r.peer == p || r.twin != nil || now.Sub(r.sent) <= 2*p.srtt ||
+		if r.peer == p || r.twin != nil || !r.arrived.IsZero() || now.Sub(r.sent) <= 2*p.srtt ||
 			r.Hi > size || !p.ranges.Covers(r.Lo, r.Hi) {
 			continue
 		}
@@ -131,7 +131,7 @@ func (m *Machine) release(r *request) {
 	}
 	r.live = false
 	delete(m.reqs, r.ID)
-	delete(r.peer.reqs, r.ID)
+	r.peer.drop(r)
 	m.inflight = m.inflight.Remove(r.Lo, r.Hi)
 	if t := r.twin; t != nil {
 		t.twin, r.twin = nil, nil

@@ -26,6 +26,7 @@ var update = flag.Bool("update", false, "rewrite the expected output of testdata
 //	remove ID | bad ID REASON...           RemovePeer | Misbehaved
 //	checkpoint ID N [unheld] [resync]      PeerCheckpoint (and Resync)
 //	have ID R...                           PeerHave
+//	arrive ID REQ [BYTES]                  DataArrived (bytes default 10000)
 //	data ID REQ COUNT [BYTES]              DataApplied (bytes default 100 per entry)
 //	error ID REQ CODE                      ErrorReceived
 //	tick DURATION                          advance the clock and Tick
@@ -165,6 +166,12 @@ func (r *scriptRunner) exec(t *testing.T, cmd string) string {
 		}
 		r.local.Held = r.local.Held.Add(req.Lo, req.Lo+count)
 		r.m.DataApplied(r.now, PeerID(pos[0]), id, count, bytes)
+	case "arrive":
+		bytes := int64(10000)
+		if len(pos) > 2 {
+			bytes = num(t, pos[2])
+		}
+		r.m.DataArrived(r.now, PeerID(pos[0]), uint64(num(t, pos[1])), bytes)
 	case "error":
 		err = r.m.ErrorReceived(r.now, PeerID(pos[0]), uint64(num(t, pos[1])), wire.ErrorCode(num(t, pos[2])))
 	case "tick":
