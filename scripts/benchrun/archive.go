@@ -59,7 +59,7 @@ func archiveSuite(dir string, report func(string, float64, string)) error {
 	if err := pub.Start(ctx); err != nil {
 		return err
 	}
-	if err := swarmClone(ctx, net, a.addr, src, filepath.Join(dir, "clone"), total, report); err != nil {
+	if err := swarmClones(ctx, net, a.addr, src, dir, total, report); err != nil {
 		return err
 	}
 	return swarmSparseRead(ctx, net, a, src, total, report)
@@ -245,10 +245,40 @@ func oneByteEdit(ctx context.Context, s *archive.Archives, dir string, report fu
 // sparseFile is the 1 MiB file the sparse reads read.
 const sparseFile = "medium/0042.bin"
 
+// swarmClones runs swarmClone BENCH_CLONE_RUNS times (default 1), each
+// with a fresh reader daemon, and reports the median of each figure: on a
+// machine whose speed varies from minute to minute, one run says little.
+// The clones stay until the suite ends, so that no run follows the
+// removal of thousands of files (see the README).
+func swarmClones(ctx context.Context, net *testnet.Net, addr, src, dir string, total int64, report func(string, float64, string)) error {
+	runs := 1
+	if v := os.Getenv("BENCH_CLONE_RUNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("BENCH_CLONE_RUNS=%q: want a number of runs, 1 or more", v)
+		}
+		runs = n
+	}
+	figures := newMedians()
+	for i := range runs {
+		name := "reader"
+		if i > 0 {
+			name = fmt.Sprintf("reader%d", i+1)
+		}
+		dst := filepath.Join(dir, "clone-"+name)
+		if err := swarmClone(ctx, net, name, addr, src, dst, total, figures.add); err != nil {
+			return err
+		}
+	}
+	figures.report(report)
+	return nil
+}
+
 // swarmClone starts a fresh reader daemon and times "stele clone" of the
-// archive at addr into dst, through the swarm.
-func swarmClone(ctx context.Context, net *testnet.Net, addr, src, dst string, total int64, report func(string, float64, string)) error {
-	reader, err := startNode(ctx, net, "reader")
+// archive at addr into dst, through the swarm. Its figures name the
+// reader "reader", whatever the node's name.
+func swarmClone(ctx context.Context, net *testnet.Net, name, addr, src, dst string, total int64, report func(string, float64, string)) error {
+	reader, err := startNode(ctx, net, name)
 	if err != nil {
 		return err
 	}
@@ -258,7 +288,7 @@ func swarmClone(ctx context.Context, net *testnet.Net, addr, src, dst string, to
 		return err
 	}
 	profiled := profileNodes(ctx, "clone", 4, reader, net.Nodes()[0]) // and the publisher
-	measured := measureNodes("clone_1GiB", report, reader, net.Nodes()[0])
+	measured := measureNodes("clone_1GiB", report, []string{"reader", "publisher"}, reader, net.Nodes()[0])
 	start := time.Now()
 	if _, err := reader.Run(ctx, "", "clone", addr, dst); err != nil {
 		return err
@@ -279,7 +309,7 @@ func swarmClone(ctx context.Context, net *testnet.Net, addr, src, dst string, to
 		return err
 	}
 	report("clone_1GiB_MB_per_s", float64(total)/1e6/d.Seconds(), "MB/s")
-	return os.RemoveAll(dst)
+	return reader.Stop()
 }
 
 // checkClone fails unless every file of src is in dst with its size, and

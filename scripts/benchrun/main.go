@@ -30,7 +30,15 @@ func main() {
 	if err != nil {
 		fail(err)
 	}
-	defer os.RemoveAll(base)
+	// BENCH_KEEP=1 leaves the workloads' files (repos, clones, logs) for
+	// a look afterwards, or for back-to-back runs on a disk that is slow
+	// to create files right after many were removed (see the README).
+	keep := os.Getenv("BENCH_KEEP") == "1"
+	if keep {
+		fmt.Fprintln(os.Stderr, "bench: keeping", base)
+	} else {
+		defer os.RemoveAll(base)
+	}
 	report := func(name string, value float64, unit string) {
 		fmt.Printf("%s %s %s\n", name, formatValue(value), unit)
 	}
@@ -46,7 +54,9 @@ func main() {
 		if err := run(dir, report); err != nil {
 			fail(fmt.Errorf("%s: %w", name, err))
 		}
-		os.RemoveAll(dir)
+		if !keep {
+			os.RemoveAll(dir)
+		}
 	}
 }
 

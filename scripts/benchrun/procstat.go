@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -58,11 +59,12 @@ func readUsage(pid int) (u usage, ok bool) {
 }
 
 // measureNodes samples the usage of nodes' daemons now and returns a
-// function that reports, for each, the CPU seconds it used and the MB it
-// read from the disk since, as <label>_<node>_cpu_s and
-// <label>_<node>_disk_read_MB: on a machine where the daemons share the
-// cores, a throughput figure is only half the story.
-func measureNodes(label string, report func(string, float64, string), nodes ...*testnet.Node) func() {
+// function that reports, for each, the CPU seconds it used, the MB it
+// read from the disk and the page faults it took since, as
+// <label>_<role>_cpu_s and so on, roles[i] naming nodes[i]: on a machine
+// where the daemons share the cores, a throughput figure is only half
+// the story.
+func measureNodes(label string, report func(string, float64, string), roles []string, nodes ...*testnet.Node) func() {
 	before := make([]usage, len(nodes))
 	ok := make([]bool, len(nodes))
 	for i, nd := range nodes {
@@ -74,9 +76,41 @@ func measureNodes(label string, report func(string, float64, string), nodes ...*
 			if !ok[i] || !still {
 				continue
 			}
-			report(fmt.Sprintf("%s_%s_cpu_s", label, nd.Name), after.cpu-before[i].cpu, "s")
-			report(fmt.Sprintf("%s_%s_disk_read_MB", label, nd.Name), (after.diskRead-before[i].diskRead)/1e6, "MB")
-			report(fmt.Sprintf("%s_%s_page_faults", label, nd.Name), after.faults-before[i].faults, "faults")
+			report(fmt.Sprintf("%s_%s_cpu_s", label, roles[i]), after.cpu-before[i].cpu, "s")
+			report(fmt.Sprintf("%s_%s_disk_read_MB", label, roles[i]), (after.diskRead-before[i].diskRead)/1e6, "MB")
+			report(fmt.Sprintf("%s_%s_page_faults", label, roles[i]), after.faults-before[i].faults, "faults")
 		}
+	}
+}
+
+// medians gathers figures reported more than once (runs of a workload)
+// and reports each one's median, in the order the figures first came.
+type medians struct {
+	names  []string
+	units  map[string]string
+	values map[string][]float64
+}
+
+func newMedians() *medians {
+	return &medians{units: map[string]string{}, values: map[string][]float64{}}
+}
+
+func (m *medians) add(name string, value float64, unit string) {
+	if _, seen := m.units[name]; !seen {
+		m.names = append(m.names, name)
+		m.units[name] = unit
+	}
+	m.values[name] = append(m.values[name], value)
+}
+
+func (m *medians) report(report func(string, float64, string)) {
+	for _, name := range m.names {
+		v := slices.Clone(m.values[name])
+		slices.Sort(v)
+		mid := v[len(v)/2]
+		if len(v)%2 == 0 {
+			mid = (v[len(v)/2-1] + mid) / 2
+		}
+		report(name, mid, m.units[name])
 	}
 }

@@ -76,7 +76,7 @@ func replicate(ctx context.Context, bin, dir string, count, size int, label stri
 	if _, err := reader.Run(ctx, "", "sync", addr, "--range", "0:1", "--timeout", "60s"); err != nil {
 		return 0, err
 	}
-	measured := measureNodes(label, report, reader, author)
+	measured := measureNodes(label, report, []string{reader.Name, author.Name}, reader, author)
 	start := time.Now()
 	if _, err := reader.Run(ctx, "", "sync", addr, "--timeout", "10m"); err != nil {
 		return 0, err
