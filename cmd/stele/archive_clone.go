@@ -28,9 +28,11 @@ path that could escape DIR (.., an absolute path, a path through a
 symlink, a symlink pointing outside) is refused, naming the path.
 
 --live keeps DIR at the latest version, pulling each new version as it
-arrives, until interrupted. For now archives are read from this repo's
-store (archives published here, or imported with "stele feed import");
-fetching from peers comes with the swarm.`,
+arrives, until interrupted. With the daemon running ("stele daemon"), an
+archive this repo does not hold is found through the swarm and only the
+chunks of the version's files are fetched from its peers; without it,
+only archives in this repo's store (published here, replicated, or
+imported with "stele feed import") can be cloned.`,
 		Example: `  stele clone weather ./weather-copy
   stele clone k51qzi5uqu5dh... ./old --at 3
   stele clone weather ./mirror --live`,
