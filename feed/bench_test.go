@@ -98,29 +98,39 @@ func BenchmarkVerify(b *testing.B) {
 	}
 }
 
+// BenchmarkApplyRange measures a replica verifying and storing one
+// range against a checkpoint: small entries (stored in the index) and a
+// swarm answer's 4 MiB of 64 KiB entries (stored in blob segments).
 func BenchmarkApplyRange(b *testing.B) {
-	author := newAuthor(b, openTestStore(b, b.TempDir(), 1), "")
-	batch := benchEntries(1000, 100)
-	for range 64 {
-		author.Append(batch...)
-	}
-	cp, _ := author.Latest()
-	data, _ := author.GetRange(0, 4096)
-	proof, _ := author.ProveRange(0, 4096, cp.Size)
-	b.SetBytes(4096 * 100)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		b.StopTimer()
-		s := openTestStore(b, b.TempDir(), 2)
-		r, _ := s.Replicate(author.PublicKey(), "")
-		r.ApplyCheckpoint(cp.Note, nil)
-		b.StartTimer()
-		if err := r.ApplyRange(0, data, cp.Size, proof); err != nil {
-			b.Fatal(err)
-		}
-		b.StopTimer()
-		s.Close()
-		b.StartTimer()
+	for _, bc := range []struct {
+		name        string
+		count, size int
+	}{
+		{"4096x100B", 4096, 100},
+		{"64x64KiB", 64, 64 << 10},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			author := newAuthor(b, openTestStore(b, b.TempDir(), 1), "")
+			author.Append(benchEntries(bc.count, bc.size)...)
+			cp, _ := author.Latest()
+			data, _ := author.GetRange(0, int64(bc.count))
+			proof, _ := author.ProveRange(0, int64(bc.count), cp.Size)
+			b.SetBytes(int64(bc.count * bc.size))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				s := openTestStore(b, b.TempDir(), 2)
+				r, _ := s.Replicate(author.PublicKey(), "")
+				r.ApplyCheckpoint(cp.Note, nil)
+				b.StartTimer()
+				if err := r.ApplyRange(0, data, cp.Size, proof); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+		})
 	}
 }

@@ -346,15 +346,15 @@ func (w *blobWriter) putChunk(entries [][]byte) (blobRef, error) {
 		hdr = binary.AppendUvarint(hdr, uint64(len(e)))
 	}
 	ref := blobRef{seg: w.seg, off: w.sw.offset()}
-	crc := crc32.Update(0, castagnoli, hdr)
-	if _, err := w.sw.Write(hdr); err != nil {
-		return blobRef{}, err
-	}
+	crc, err := w.sw.writeSum(hdr, 0)
 	for _, e := range entries {
-		crc = crc32.Update(crc, castagnoli, e)
-		if _, err := w.sw.Write(e); err != nil {
-			return blobRef{}, err
+		if err != nil {
+			break
 		}
+		crc, err = w.sw.writeSum(e, crc)
+	}
+	if err != nil {
+		return blobRef{}, err
 	}
 	ref.n, ref.crc = w.sw.offset()-ref.off, crc
 	w.live[w.seg] += ref.n

