@@ -26,6 +26,11 @@ func main() {
 		}
 		sort.Strings(names)
 	}
+	for _, name := range names {
+		if _, ok := suites[name]; !ok {
+			fail(fmt.Errorf("unknown suite %q", name))
+		}
+	}
 	base, err := os.MkdirTemp(os.Getenv("BENCH_DIR"), "stele-bench-")
 	if err != nil {
 		fail(err)
@@ -42,6 +47,7 @@ func main() {
 	report := func(name string, value float64, unit string) {
 		fmt.Printf("%s %s %s\n", name, formatValue(value), unit)
 	}
+	machineFigures(report)
 	for _, name := range names {
 		run, ok := suites[name]
 		if !ok {
