@@ -23,7 +23,7 @@ type request struct {
 	// and stored: from then on the peer owes nothing for it.
 	arrived time.Time
 	live    bool     // counts as in flight (false once answered, expired or cancelled)
-	twin *request // the same range asked of another peer at the end of a transfer
+	twin    *request // the same range asked of another peer at the end of a transfer
 }
 
 // An expiredReq is a request we cancelled (timed out, or its twin came
