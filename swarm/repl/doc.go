@@ -26,7 +26,9 @@
 // entries 64 at a time).
 //
 // Windows. Each peer has a window of requests in flight, starting at 4
-// and capped at 64 (the protocol's limit). After each response it is set
+// and capped at 64 (the protocol's limit); an answer that arrived and is
+// being verified and stored (DataArrived) no longer counts, so the peer
+// keeps serving while we work. After each response it is set
 // to the peer's bandwidth-delay product in responses, plus two: measured
 // rate (bytes it delivered over the time it spent on them) times its
 // smallest round trip, over the smoothed response size. A request
