@@ -347,14 +347,13 @@ func (w *blobWriter) putChunk(entries [][]byte) (blobRef, error) {
 	}
 	ref := blobRef{seg: w.seg, off: w.sw.offset()}
 	crc, err := w.sw.writeSum(hdr, 0)
-	for _, e := range entries {
-		if err != nil {
-			break
-		}
-		crc, err = w.sw.writeSum(e, crc)
-	}
 	if err != nil {
 		return blobRef{}, err
+	}
+	for _, e := range entries {
+		if crc, err = w.sw.writeSum(e, crc); err != nil {
+			return blobRef{}, err
+		}
 	}
 	ref.n, ref.crc = w.sw.offset()-ref.off, crc
 	w.live[w.seg] += ref.n

@@ -303,10 +303,6 @@ func (m *Machine) DataApplied(now time.Time, id PeerID, reqID uint64, count, byt
 	if !ok {
 		return
 	}
-	arrived := false
-	if r, ok := p.reqs[reqID]; ok {
-		arrived = !r.arrived.IsZero()
-	}
 	r, prev := p.answered(reqID, now)
 	if r == nil {
 		return
@@ -317,7 +313,7 @@ func (m *Machine) DataApplied(now time.Time, id PeerID, reqID uint64, count, byt
 	if r.live {
 		twin := r.twin
 		m.release(r)
-		if !arrived {
+		if r.arrived.IsZero() { // else measured when it arrived
 			p.observe(now, prev, r, bytes, m.cfg)
 		}
 		m.block.observe(count, bytes)
