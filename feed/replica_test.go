@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -378,4 +379,78 @@ func dirSize(t *testing.T, dir string) int64 {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A forged range of large entries, more than one segment buffer's worth,
+// leaves nothing behind: the segment keeps its length, the recent cache
+// holds none of the forged bytes, and the genuine range stored next reads
+// back right, from memory and after a reopen.
+func TestReplicaRejectsForgedLargeRange(t *testing.T) {
+	author, _ := openTestStore(t, t.TempDir(), 1).Create("")
+	data := largeEntries(3, 9) // over 9 MiB: more than one segment buffer goes to the disk
+	if _, err := author.Append(data...); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	s := openTestStore(t, dir, 99)
+	r, err := s.Replicate(author.PublicKey(), "copy")
+	if err != nil {
+		t.Fatal(err)
+	}
+	replicate(t, author, r, 0, 1)
+	seg := segmentFiles(t, s, r)
+	before := fileSize(t, seg[0])
+
+	cp, _ := author.Latest()
+	proof, err := author.ProveRange(1, 9, cp.Size)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := append([][]byte{}, data[1:]...)
+	forged[7] = bytes.Clone(forged[7])
+	forged[7][len(forged[7])-1] ^= 1
+	if err := r.ApplyRange(1, forged, cp.Size, proof); !errors.Is(err, ErrVerification) {
+		t.Fatalf("forged range: %v, want ErrVerification", err)
+	}
+	if got := r.Ranges().String(); got != "0:1" {
+		t.Fatalf("after the forged range the replica holds %s, want 0:1", got)
+	}
+	// Before, the file may end with the zeros padding its last block.
+	if after := fileSize(t, seg[0]); after > before {
+		t.Fatalf("segment is %d bytes after the forged range, %d before", after, before)
+	}
+	if err := r.ApplyRange(1, data[1:], cp.Size, proof); err != nil {
+		t.Fatal(err)
+	}
+	check := func(f *Feed) {
+		t.Helper()
+		got, err := f.GetRange(0, 9)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range got {
+			if !bytes.Equal(got[i], data[i]) {
+				t.Fatalf("entry %d differs from the author's", i)
+			}
+		}
+	}
+	check(r)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTestStore(t, dir, 99)
+	r = lookup(t, s, "copy")
+	check(r)
+	if err := r.Verify(nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
 }

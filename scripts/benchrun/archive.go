@@ -83,6 +83,7 @@ func localFigures(ctx context.Context, repoPath, src string, total int64, dir st
 	if err != nil {
 		return addresses{}, err
 	}
+	flushDirty()
 	profiled := profileHere("publish")
 	start := time.Now()
 	if _, err := a.Publish(ctx, src, archive.PublishOptions{}); err != nil {
@@ -112,6 +113,7 @@ func localFigures(ctx context.Context, repoPath, src string, total int64, dir st
 	}
 	report("republish_unchanged_1GiB_ms", float64(time.Since(start).Microseconds())/1000, "ms")
 
+	flushDirty()
 	start = time.Now()
 	if _, err := a.Clone(ctx, filepath.Join(dir, "clone"), 0, archive.CloneOptions{}); err != nil {
 		return addresses{}, err
@@ -288,6 +290,7 @@ func swarmClone(ctx context.Context, net *testnet.Net, name, addr, src, dst stri
 		return err
 	}
 	profiled := profileNodes(ctx, "clone", 4, reader, net.Nodes()[0]) // and the publisher
+	flushDirty()
 	measured := measureNodes("clone_1GiB", report, []string{"reader", "publisher"}, reader, net.Nodes()[0])
 	start := time.Now()
 	if _, err := reader.Run(ctx, "", "clone", addr, dst); err != nil {

@@ -48,6 +48,9 @@ func main() {
 		fmt.Printf("%s %s %s\n", name, formatValue(value), unit)
 	}
 	machineFigures(report)
+	if err := diskFigure(base, report); err != nil {
+		fail(err)
+	}
 	for _, name := range names {
 		run := suites[name]
 		dir, err := os.MkdirTemp(base, name+"-")
