@@ -2,7 +2,10 @@ package feed
 
 import (
 	"fmt"
+	"sync"
 	"testing"
+
+	"github.com/steledb/stele/merkle"
 )
 
 func benchEntries(n, size int) [][]byte {
@@ -128,6 +131,84 @@ func BenchmarkApplyRange(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StopTimer()
+				s.Close()
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkApplyStream measures a replica storing a stream of ranges as
+// a clone does: 4 MiB answers of 64 KiB entries, two applied at once
+// (swarm/repl's appliers), the second hashing and checking its proof
+// while the first is written and synced.
+func BenchmarkApplyStream(b *testing.B) {
+	const entrySize, perRange = 64 << 10, 64
+	for _, ranges := range []int{16, 64} {
+		b.Run(fmt.Sprintf("%dx4MiB", ranges), func(b *testing.B) {
+			n := ranges * perRange
+			author := newAuthor(b, openTestStore(b, b.TempDir(), 1), "")
+			if _, err := author.Append(benchEntries(n, entrySize)...); err != nil {
+				b.Fatal(err)
+			}
+			cp, _ := author.Latest()
+			type answer struct {
+				lo      int64
+				entries [][]byte
+				proof   merkle.RangeProof
+			}
+			answers := make([]answer, ranges)
+			for i := range answers {
+				lo, hi := int64(i*perRange), int64((i+1)*perRange)
+				data, err := author.GetRange(lo, hi)
+				if err != nil {
+					b.Fatal(err)
+				}
+				proof, err := author.ProveRange(lo, hi, cp.Size)
+				if err != nil {
+					b.Fatal(err)
+				}
+				answers[i] = answer{lo, data, proof}
+			}
+			b.SetBytes(int64(n * entrySize))
+			b.ReportAllocs()
+			b.ResetTimer()
+			for range b.N {
+				b.StopTimer()
+				s := openTestStore(b, b.TempDir(), 2)
+				r, _ := s.Replicate(author.PublicKey(), "")
+				if _, err := r.ApplyCheckpoint(cp.Note, nil); err != nil {
+					b.Fatal(err)
+				}
+				queue := make(chan answer, len(answers))
+				for _, a := range answers {
+					queue <- a
+				}
+				close(queue)
+				b.StartTimer()
+				var wg sync.WaitGroup
+				errs := make(chan error, 2)
+				for range 2 {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for a := range queue {
+							if err := r.ApplyRange(a.lo, a.entries, cp.Size, a.proof); err != nil {
+								errs <- err
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+				b.StopTimer()
+				close(errs)
+				if err := <-errs; err != nil {
+					b.Fatal(err)
+				}
+				if !r.Ranges().Covers(0, int64(n)) {
+					b.Fatalf("replica holds %v, want 0:%d", r.Ranges(), n)
+				}
 				s.Close()
 				b.StartTimer()
 			}
