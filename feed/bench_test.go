@@ -123,9 +123,7 @@ func BenchmarkApplyRange(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				b.StopTimer()
-				s := openTestStore(b, b.TempDir(), 2)
-				r, _ := s.Replicate(author.PublicKey(), "")
-				r.ApplyCheckpoint(cp.Note, nil)
+				s, r := freshReplica(b, author, cp)
 				b.StartTimer()
 				if err := r.ApplyRange(0, data, cp.Size, proof); err != nil {
 					b.Fatal(err)
@@ -136,6 +134,20 @@ func BenchmarkApplyRange(b *testing.B) {
 			}
 		})
 	}
+}
+
+// freshReplica opens a new store holding a replica of author that knows
+// its checkpoint cp and no entries.
+func freshReplica(b *testing.B, author *Feed, cp SignedCheckpoint) (*Store, *Feed) {
+	s := openTestStore(b, b.TempDir(), 2)
+	r, err := s.Replicate(author.PublicKey(), "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := r.ApplyCheckpoint(cp.Note, nil); err != nil {
+		b.Fatal(err)
+	}
+	return s, r
 }
 
 // BenchmarkApplyStream measures a replica storing a stream of ranges as
@@ -175,11 +187,7 @@ func BenchmarkApplyStream(b *testing.B) {
 			b.ResetTimer()
 			for range b.N {
 				b.StopTimer()
-				s := openTestStore(b, b.TempDir(), 2)
-				r, _ := s.Replicate(author.PublicKey(), "")
-				if _, err := r.ApplyCheckpoint(cp.Note, nil); err != nil {
-					b.Fatal(err)
-				}
+				s, r := freshReplica(b, author, cp)
 				queue := make(chan answer, len(answers))
 				for _, a := range answers {
 					queue <- a
