@@ -18,6 +18,7 @@ type usage struct {
 	cpu      float64
 	diskRead float64
 	faults   float64 // minor page faults: fresh memory touched
+	peakRSS  float64 // the most resident memory the process ever had, bytes
 }
 
 // clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
@@ -45,6 +46,9 @@ func readUsage(pid int) (u usage, ok bool) {
 	}
 	u.cpu = (user + sys) / clockTicks
 	u.faults, _ = strconv.ParseFloat(f[7], 64) // minflt, field 10
+	if status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err == nil {
+		u.peakRSS, _ = statusBytes(status, "VmHWM")
+	}
 	io, err := os.ReadFile(fmt.Sprintf("/proc/%d/io", pid))
 	if err != nil {
 		return u, false
@@ -58,12 +62,31 @@ func readUsage(pid int) (u usage, ok bool) {
 	return u, false
 }
 
+// statusBytes reads a "Name:   N kB" line of /proc/PID/status, in bytes.
+func statusBytes(status []byte, name string) (float64, bool) {
+	for _, line := range strings.Split(string(status), "\n") {
+		v, found := strings.CutPrefix(line, name+":")
+		if !found {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) != 2 || f[1] != "kB" {
+			return 0, false
+		}
+		n, err := strconv.ParseFloat(f[0], 64)
+		return n * 1024, err == nil
+	}
+	return 0, false
+}
+
 // measureNodes samples the usage of nodes' daemons now and returns a
 // function that reports, for each, the CPU seconds it used, the MB it
-// read from the disk and the page faults it took since, as
-// <label>_<role>_cpu_s and so on, roles[i] naming nodes[i]: on a machine
-// where the daemons share the cores, a throughput figure is only half
-// the story.
+// read from the disk and the page faults it took since, and the most
+// memory it ever held resident (its whole life: for a fresh daemon, the
+// workload's peak), as <label>_<role>_cpu_s and so on, roles[i] naming
+// nodes[i]: on a machine where the daemons share the cores, a throughput
+// figure is only half the story, and on one whose host backs memory
+// lazily every fresh page costs (see the README).
 func measureNodes(label string, report func(string, float64, string), roles []string, nodes ...*testnet.Node) func() {
 	before := make([]usage, len(nodes))
 	ok := make([]bool, len(nodes))
@@ -79,6 +102,9 @@ func measureNodes(label string, report func(string, float64, string), roles []st
 			report(fmt.Sprintf("%s_%s_cpu_s", label, roles[i]), after.cpu-before[i].cpu, "s")
 			report(fmt.Sprintf("%s_%s_disk_read_MB", label, roles[i]), (after.diskRead-before[i].diskRead)/1e6, "MB")
 			report(fmt.Sprintf("%s_%s_page_faults", label, roles[i]), after.faults-before[i].faults, "faults")
+			if after.peakRSS > 0 {
+				report(fmt.Sprintf("%s_%s_peak_rss_MiB", label, roles[i]), after.peakRSS/(1<<20), "MiB")
+			}
 		}
 	}
 }

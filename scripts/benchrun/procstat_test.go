@@ -22,3 +22,23 @@ func TestMedians(t *testing.T) {
 		t.Errorf("got\n%swant\n%s", out.String(), want)
 	}
 }
+
+func TestStatusBytes(t *testing.T) {
+	status := "Name:\tstele\nVmPeak:\t 2345678 kB\nVmHWM:\t  306228 kB\nVmRSS:\t  152556 kB\nThreads:\t12\n"
+	for _, tc := range []struct {
+		name string
+		want float64
+		ok   bool
+	}{
+		{"VmHWM", 306228 * 1024, true},
+		{"VmRSS", 152556 * 1024, true},
+		{"VmSwap", 0, false},  // absent
+		{"Threads", 0, false}, // not in kB
+		{"Vm", 0, false},      // a prefix of names is no name
+	} {
+		got, ok := statusBytes([]byte(status), tc.name)
+		if got != tc.want || ok != tc.ok {
+			t.Errorf("statusBytes(%s) = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
+		}
+	}
+}
