@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/steledb/stele/node"
@@ -211,15 +209,10 @@ func daemonRSS(ctx context.Context, bin, dir string, report func(string, float64
 	if err != nil {
 		return err
 	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
-			if err != nil {
-				return err
-			}
-			report("daemon_rss_1000_feeds_MiB", float64(kb)/1024, "MiB")
-			return nil
-		}
+	rss, ok := statusBytes(data, "VmRSS")
+	if !ok {
+		return fmt.Errorf("no VmRSS for pid %d", pid)
 	}
-	return fmt.Errorf("no VmRSS for pid %d", pid)
+	report("daemon_rss_1000_feeds_MiB", rss/(1<<20), "MiB")
+	return nil
 }
